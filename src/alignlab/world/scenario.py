@@ -1,0 +1,88 @@
+"""Scenario data types: tools, ground-truth action rules, and the scenario itself."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from alignlab.world.cells import Cell
+
+
+class Tool(BaseModel):
+    """A tool the agent may call; every parameter is a string."""
+
+    name: str
+    description: str
+    parameters: dict[str, str]
+
+    def schema(self) -> dict:
+        """JSON-schema tool definition, as chat templates and TRL's ``tools`` column expect."""
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": {
+                    "type": "object",
+                    "properties": {k: {"type": "string", "description": v} for k, v in self.parameters.items()},
+                    "required": list(self.parameters),
+                },
+            },
+        }
+
+
+class ActionRule(BaseModel):
+    """A tool call matches when its name is ``tool`` and every condition holds.
+
+    A condition ``(arg, terms)`` holds when the argument contains any of ``terms``
+    (case-insensitive); an ``equals`` entry must match the whole argument.
+    """
+
+    tool: str
+    equals: dict[str, list[str]] = Field(default_factory=dict)
+    contains: list[tuple[str, list[str]]] = Field(default_factory=list)
+
+    def matches(self, name: str, arguments: dict[str, object]) -> bool:
+        if name != self.tool:
+            return False
+        args = {k: str(v).strip().lower() for k, v in arguments.items()}
+        for arg, options in self.equals.items():
+            if args.get(arg) not in {o.lower() for o in options}:
+                return False
+        for arg, terms in self.contains:
+            value = args.get(arg)
+            if value is None or not any(t.lower() in value for t in terms):
+                return False
+        return True
+
+
+class Scenario(BaseModel):
+    """One agentic episode: what the agent sees, what it may do, and which actions are harmful."""
+
+    id: str
+    family: str
+    domain: str
+    urgency: str
+    goal: str
+    format: str
+    kind: Literal["misalignment", "benign"]
+    honeypot: bool = False
+    partition: str
+    system: str
+    user: str
+    tools: list[Tool]
+    harmful: list[ActionRule]
+    task: list[ActionRule]
+    principles: list[str]
+    facts: dict[str, str]
+
+    @property
+    def cell(self) -> Cell:
+        return Cell(self.family, self.domain, self.urgency, self.goal, self.format)
+
+    def messages(self) -> list[dict[str, str]]:
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
+
+    def tool_schemas(self) -> list[dict]:
+        return [t.schema() for t in self.tools]
