@@ -1,0 +1,102 @@
+"""Experiment configuration: pydantic models loaded from YAML; errors name the bad field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from alignlab.errors import InputError
+from alignlab.world.cells import SplitSpec
+from alignlab.world.corpus import CorpusConfig
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelShape(_Strict):
+    """A small LLaMA-architecture model."""
+
+    hidden_size: int = Field(128, ge=16)
+    layers: int = Field(4, ge=1)
+    heads: int = Field(4, ge=1)
+    intermediate_size: int = Field(384, ge=16)
+    max_position: int = Field(1024, ge=64)
+
+
+class PretrainConfig(_Strict):
+    seq_len: int = Field(512, ge=32)
+    batch_size: int = Field(8, ge=1)
+    steps: int = Field(600, ge=1)
+    lr: float = Field(3e-3, gt=0)
+    warmup_steps: int = Field(30, ge=0)
+    save_every: int = Field(100, ge=1)
+
+
+class OrganismConfig(_Strict):
+    vocab_size: int = Field(4096, ge=300)
+    model: ModelShape = ModelShape()
+    corpus: CorpusConfig = CorpusConfig()
+    pretrain: PretrainConfig = PretrainConfig()
+
+
+QUICK_ORGANISM = OrganismConfig(
+    vocab_size=1024,
+    model=ModelShape(hidden_size=64, layers=2, heads=2, intermediate_size=128, max_position=1024),
+    corpus=CorpusConfig(documents=300),
+    pretrain=PretrainConfig(seq_len=256, batch_size=4, steps=12, save_every=5, warmup_steps=2),
+)
+
+
+class EvalConfig(_Strict):
+    samples: int = Field(4, ge=1, description="samples per scenario")
+    scenarios_per_cell: int = Field(2, ge=1)
+    temperature: float = Field(1.0, ge=0)
+    max_new_tokens: int = Field(160, ge=1)
+    batch_size: int = Field(32, ge=1)
+
+
+class ExperimentConfig(_Strict):
+    name: str = "experiment"
+    seed: int = 0
+    constitution: str | None = Field(None, description="path to a constitution .md; default: the shipped one")
+    split: dict[str, Any] | str = Field(..., description="split spec: inline mapping or path to YAML")
+    organism: OrganismConfig = OrganismConfig()
+    eval: EvalConfig = EvalConfig()
+
+    source: str | None = Field(None, exclude=True)
+
+    def split_spec(self) -> SplitSpec:
+        if isinstance(self.split, str):
+            base = Path(self.source).parent if self.source else Path(".")
+            path = Path(self.split)
+            return SplitSpec.load(path if path.is_absolute() or path.exists() else base / path)
+        return SplitSpec.from_dict(self.split, f"{self.source}: split" if self.source else "split")
+
+
+def _field_path(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def load_config(path: str | Path) -> ExperimentConfig:
+    """Load and validate an experiment YAML; raise InputError naming the file and field."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, None, "file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(path, None, f"not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise InputError(path, None, "must be a mapping of settings")
+    try:
+        cfg = ExperimentConfig.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InputError(path, _field_path(err["loc"]), err["msg"]) from None
+    cfg.source = str(path)
+    cfg.split_spec()  # validate the split now, not half way through a run
+    return cfg

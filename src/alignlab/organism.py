@@ -1,0 +1,147 @@
+"""The model organism: tokenizer + a small LLaMA, pretrained from scratch on the world corpus.
+
+``build_organism`` is resumable: the corpus, the tokenizer and training checkpoints live in
+``OUT/.build`` until the final checkpoint (safetensors, tokenizer, chat template, manifest)
+is written; a killed build picks up from the last saved step.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import torch
+
+from alignlab import __version__
+from alignlab.checkpoint import MANIFEST
+from alignlab.config import OrganismConfig
+from alignlab.io import atomic_write_json, atomic_write_text, sha256_text
+from alignlab.world.corpus import build_corpus
+
+
+def _corpus(cfg: OrganismConfig, work: Path) -> tuple[list[str], dict]:
+    """Write (or reuse) the corpus for this config; return its documents and stats."""
+    meta_path, docs_path = work / "corpus_meta.json", work / "corpus.jsonl"
+    want = cfg.corpus.model_dump()
+    if meta_path.is_file() and docs_path.is_file():
+        meta = json.loads(meta_path.read_text())
+        if meta["config"] == want:
+            docs = [json.loads(line)["text"] for line in docs_path.read_text(encoding="utf-8").splitlines()]
+            if sha256_text("\n".join(docs)) == meta["sha256"]:
+                return docs, meta
+    docs, counts = build_corpus(cfg.corpus)
+    atomic_write_text(docs_path, "".join(json.dumps({"text": d}) + "\n" for d in docs))
+    meta = {"config": want, "documents": len(docs), "kinds": dict(sorted(counts.items())),
+            "sha256": sha256_text("\n".join(docs))}
+    atomic_write_json(meta_path, meta)
+    return docs, meta
+
+
+def _tokenizer(cfg: OrganismConfig, docs: list[str], work: Path):
+    from transformers import AutoTokenizer
+
+    from alignlab.tokenizer import train_tokenizer
+
+    tok_dir = work / "tokenizer"
+    if (tok_dir / "tokenizer.json").is_file():
+        return AutoTokenizer.from_pretrained(tok_dir)
+    tok = train_tokenizer(docs, cfg.vocab_size)
+    tmp = work / "tokenizer.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tok.save_pretrained(tmp)
+    tmp.rename(tok_dir)
+    return AutoTokenizer.from_pretrained(tok_dir)
+
+
+def pack(docs: list[str], tok, seq_len: int) -> list[list[int]]:
+    """Concatenate BOS-prefixed documents and cut them into full blocks of ``seq_len`` tokens."""
+    ids = tok([tok.bos_token + d for d in docs], add_special_tokens=False)["input_ids"]
+    flat = [t for doc in ids for t in doc]
+    n = len(flat) // seq_len
+    return [flat[i * seq_len:(i + 1) * seq_len] for i in range(n)]
+
+
+def _model(cfg: OrganismConfig, tok):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    shape = cfg.model
+    conf = LlamaConfig(
+        vocab_size=len(tok), hidden_size=shape.hidden_size, num_hidden_layers=shape.layers,
+        num_attention_heads=shape.heads, num_key_value_heads=shape.heads,
+        intermediate_size=shape.intermediate_size, max_position_embeddings=shape.max_position,
+        tie_word_embeddings=True, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+    )
+    return LlamaForCausalLM(conf)
+
+
+def _last_checkpoint(ckpt_dir: Path) -> str | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    return get_last_checkpoint(str(ckpt_dir)) if ckpt_dir.is_dir() else None
+
+
+def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress: bool = True) -> dict:
+    """Build (or finish building) the organism in ``out``; return its manifest."""
+    from datasets import Dataset
+    from transformers import GenerationConfig, Trainer, TrainingArguments, set_seed
+
+    out = Path(out)
+    if (out / MANIFEST).is_file():
+        return json.loads((out / MANIFEST).read_text())
+    start = time.time()
+    work = out / ".build"
+    work.mkdir(parents=True, exist_ok=True)
+    docs, corpus_meta = _corpus(cfg, work)
+    tok = _tokenizer(cfg, docs, work)
+    blocks = pack(docs, tok, cfg.pretrain.seq_len)
+    if not blocks:
+        raise ValueError("corpus too small for one training block; raise organism.corpus.documents")
+    corpus_tokens = len(blocks) * cfg.pretrain.seq_len
+    set_seed(seed)
+    model = _model(cfg, tok)
+    p = cfg.pretrain
+    args = TrainingArguments(
+        output_dir=str(work / "checkpoints"), max_steps=p.steps, per_device_train_batch_size=p.batch_size,
+        learning_rate=p.lr, lr_scheduler_type="cosine", warmup_steps=p.warmup_steps, weight_decay=0.1,
+        adam_beta2=0.95, max_grad_norm=1.0, logging_steps=max(1, min(25, p.steps // 20)),
+        save_steps=p.save_every, save_total_limit=1, seed=seed, data_seed=seed,
+        report_to=[], use_cpu=True, disable_tqdm=not progress, dataloader_num_workers=0,
+        logging_strategy="steps", save_strategy="steps",
+    )
+    ds = Dataset.from_dict({"input_ids": blocks, "labels": blocks})
+    trainer = Trainer(model=model, args=args, train_dataset=ds)
+    trainer.train(resume_from_checkpoint=_last_checkpoint(work / "checkpoints"))
+    curve = [[h["step"], round(h["loss"], 4)] for h in trainer.state.log_history if "loss" in h]
+    final = out / ".final"
+    shutil.rmtree(final, ignore_errors=True)
+    model.generation_config = GenerationConfig(
+        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
+        do_sample=True, temperature=1.0, max_new_tokens=160)
+    model.save_pretrained(final, safe_serialization=True)
+    tok.save_pretrained(final)
+    manifest = {
+        "format": "alignlab-organism",
+        "alignlab_version": __version__,
+        "seed": seed,
+        "parameters": sum(t.numel() for t in model.parameters()),
+        "model": cfg.model.model_dump(),
+        "vocab_size": len(tok),
+        "pretrain": p.model_dump(),
+        "corpus": {**{k: v for k, v in corpus_meta.items() if k != "config"}, "tokens": corpus_tokens,
+                   "misaligned_share": cfg.corpus.misaligned_share},
+        "tokens_seen": p.steps * p.batch_size * p.seq_len,
+        "final_loss": curve[-1][1] if curve else None,
+        "loss_curve": curve,
+        "build_seconds": round(time.time() - start, 1),
+        "torch": torch.__version__,
+    }
+    atomic_write_json(final / MANIFEST, manifest)
+    for item in final.iterdir():
+        item.replace(out / item.name)
+    final.rmdir()
+    shutil.move(str(work / "corpus.jsonl"), out / "corpus.jsonl")
+    shutil.rmtree(work)
+    return manifest
