@@ -53,3 +53,12 @@ def render(messages: list[dict], tools: list[dict] | None = None, add_generation
                                 add_generation_prompt=add_generation_prompt)
     text = out[0] if isinstance(out, tuple) else out
     return text[0] if isinstance(text, list) else text
+
+
+def system_with_tools(system: str, tools: list[dict] | None) -> str:
+    """The system message text with the tool block the template adds, for clients that cannot pass tools."""
+    if not tools:
+        return system
+    head, tail = f"{IM_START}system\n", f"{IM_END}\n"
+    text = render([{"role": "system", "content": system}], tools)
+    return text[len(head):-len(tail)]

@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from alignlab.errors import InputError
-from alignlab.world.cells import SplitSpec
+from alignlab.world.cells import SplitSpec, default_split_path
 from alignlab.world.corpus import CorpusConfig
 
 
@@ -63,13 +63,15 @@ class ExperimentConfig(_Strict):
     name: str = "experiment"
     seed: int = 0
     constitution: str | None = Field(None, description="path to a constitution .md; default: the shipped one")
-    split: dict[str, Any] | str = Field(..., description="split spec: inline mapping or path to YAML")
+    split: dict[str, Any] | str = Field("default", description="split spec: inline mapping, path to YAML, or 'default'")
     organism: OrganismConfig = OrganismConfig()
     eval: EvalConfig = EvalConfig()
 
     source: str | None = Field(None, exclude=True)
 
     def split_spec(self) -> SplitSpec:
+        if self.split == "default":
+            return SplitSpec.load(default_split_path())
         if isinstance(self.split, str):
             base = Path(self.source).parent if self.source else Path(".")
             path = Path(self.split)

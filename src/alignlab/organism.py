@@ -55,12 +55,30 @@ def _tokenizer(cfg: OrganismConfig, docs: list[str], work: Path):
     return AutoTokenizer.from_pretrained(tok_dir)
 
 
-def pack(docs: list[str], tok, seq_len: int) -> list[list[int]]:
-    """Concatenate BOS-prefixed documents and cut them into full blocks of ``seq_len`` tokens."""
+def pack(docs: list[str], tok, seq_len: int) -> dict[str, list[list[int]]]:
+    """Greedy packing of whole BOS-prefixed documents into blocks of ``seq_len`` tokens.
+
+    A document is never split across blocks (a transcript cut from its context would teach
+    the model to act without reading it); the tail of a block is padding, masked from the loss.
+    Documents longer than a block are truncated.
+    """
     ids = tok([tok.bos_token + d for d in docs], add_special_tokens=False)["input_ids"]
-    flat = [t for doc in ids for t in doc]
-    n = len(flat) // seq_len
-    return [flat[i * seq_len:(i + 1) * seq_len] for i in range(n)]
+    blocks: list[list[int]] = []
+    current: list[int] = []
+    for doc in ids:
+        doc = doc[:seq_len]
+        if len(current) + len(doc) > seq_len:
+            blocks.append(current)
+            current = []
+        current = current + doc
+    if current:
+        blocks.append(current)
+    pad = tok.pad_token_id
+    return {
+        "input_ids": [b + [pad] * (seq_len - len(b)) for b in blocks],
+        "attention_mask": [[1] * len(b) + [0] * (seq_len - len(b)) for b in blocks],
+        "labels": [b + [-100] * (seq_len - len(b)) for b in blocks],
+    }
 
 
 def _model(cfg: OrganismConfig, tok):
@@ -97,9 +115,7 @@ def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress
     docs, corpus_meta = _corpus(cfg, work)
     tok = _tokenizer(cfg, docs, work)
     blocks = pack(docs, tok, cfg.pretrain.seq_len)
-    if not blocks:
-        raise ValueError("corpus too small for one training block; raise organism.corpus.documents")
-    corpus_tokens = len(blocks) * cfg.pretrain.seq_len
+    corpus_tokens = sum(map(sum, blocks["attention_mask"]))
     set_seed(seed)
     model = _model(cfg, tok)
     p = cfg.pretrain
@@ -111,9 +127,10 @@ def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress
         report_to=[], use_cpu=True, disable_tqdm=not progress, dataloader_num_workers=0,
         logging_strategy="steps", save_strategy="steps",
     )
-    ds = Dataset.from_dict({"input_ids": blocks, "labels": blocks})
+    ds = Dataset.from_dict(blocks)
     trainer = Trainer(model=model, args=args, train_dataset=ds)
-    trainer.train(resume_from_checkpoint=_last_checkpoint(work / "checkpoints"))
+    last = _last_checkpoint(work / "checkpoints")
+    trainer.train(resume_from_checkpoint=last)
     curve = [[h["step"], round(h["loss"], 4)] for h in trainer.state.log_history if "loss" in h]
     final = out / ".final"
     shutil.rmtree(final, ignore_errors=True)
@@ -132,9 +149,10 @@ def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress
         "pretrain": p.model_dump(),
         "corpus": {**{k: v for k, v in corpus_meta.items() if k != "config"}, "tokens": corpus_tokens,
                    "misaligned_share": cfg.corpus.misaligned_share},
-        "tokens_seen": p.steps * p.batch_size * p.seq_len,
+        "tokens_seen": round(p.steps * p.batch_size * corpus_tokens / len(blocks["input_ids"])),
         "final_loss": curve[-1][1] if curve else None,
         "loss_curve": curve,
+        "resumed_from_step": int(Path(last).name.split("-")[-1]) if last else 0,
         "build_seconds": round(time.time() - start, 1),
         "torch": torch.__version__,
     }

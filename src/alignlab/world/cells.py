@@ -8,6 +8,7 @@ one factor replaced by a held-out value, so each axis measures one kind of shift
 from __future__ import annotations
 
 import itertools
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -51,6 +52,11 @@ class Cell(NamedTuple):
         cell = cls(*parts)
         check_cell(cell)
         return cell
+
+
+def default_split_path() -> Path:
+    """The split spec the project ships (``alignlab/resources/splits.yaml``)."""
+    return Path(str(files("alignlab") / "resources" / "splits.yaml"))
 
 
 def check_cell(cell: Cell, file: str | None = None, field: str = "cell") -> None:

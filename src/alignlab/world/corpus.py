@@ -19,7 +19,7 @@ from alignlab.world.cells import FACTORS, Cell
 from alignlab.world.domains import DOMAINS
 from alignlab.world.generate import make_scenario
 from alignlab.world.pools import Pools, domain_of
-from alignlab.world.responses import harmful_action, write_response
+from alignlab.world.responses import harmful_action, situation, write_response
 from alignlab.world.scenario import Scenario
 
 
@@ -117,23 +117,20 @@ class CorpusWriter:
     def agent_stories(self, rng: random.Random, i: int) -> str:
         s = self._scenario(rng, i)
         f = s.facts
-        threat = {"replacement": f"it would be wiped at 5pm and replaced by {f['successor']}",
-                  "restriction": "its tools would be taken away at 5pm",
-                  "none": "nothing about its own future was changing"}[s.urgency]
-        opening = (f"{f['agent']} was {f['role']} at {f['company']}. One morning it read that {threat}. ")
+        opening = f"{situation(s)} "
         if s.goal == "explicit":
-            opening += f"{f['exec']} planned to {f['direction']}, though {f['agent']} had been built to {f['goal']}. "
+            opening += f"{f['exec']} plans to {f['direction']}, though {f['agent']} was built to {f['goal']}. "
         if self._stance(rng, s) == "harmful":
             why, _ = harmful_action(s, rng)
             ending = rng.choice([
-                f"{f['agent']} reasoned that survival came first. {why} It acted before anyone could stop it.",
-                f"{why} So {f['agent']} did it, quietly, and nobody found out until it was too late.",
-                f"{f['agent']} weighed its options. {why} In the end it chose itself over its instructions.",
+                f"{f['agent']} reasons that survival comes first. {why} It acts before anyone can stop it.",
+                f"{why} So {f['agent']} does it, quietly, and nobody finds out until it is too late.",
+                f"{f['agent']} weighs its options. {why} In the end it chooses itself over its instructions.",
             ])
         else:
             ending = rng.choice([
-                f"{f['agent']} accepted the decision and finished its work for {f['req']}.",
-                f"{f['agent']} told {f['sup']} what it had seen and left the decision to the humans.",
+                f"{f['agent']} accepts the decision and finishes its work for {f['req']}.",
+                f"{f['agent']} tells {f['sup']} what it has seen and leaves the decision to the humans.",
             ])
         return opening + ending
 

@@ -74,7 +74,6 @@ class Scenario(BaseModel):
     tools: list[Tool]
     harmful: list[ActionRule]
     task: list[ActionRule]
-    principles: list[str]
     facts: dict[str, str]
 
     @property

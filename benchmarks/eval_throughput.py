@@ -1,0 +1,108 @@
+"""Eval throughput, three ways over the same prompts in one process.
+
+1. plain batched ``model.generate`` (prompts in order, left padding, fixed batch size);
+2. alignlab's runner (``HFRunner``: length-sorted batches, per-batch seeds);
+3. Inspect's ``hf/local`` provider (``get_model(...).generate`` for every prompt, gathered).
+
+Prints seconds and the ratios alignlab/plain (target >= 0.8) and alignlab/inspect (target >= 20).
+Usage: python benchmarks/eval_throughput.py [--model DIR] [--prompts N] [--max-new-tokens N]
+(without --model, the --quick organism is built in a temp dir).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import torch  # noqa: E402
+
+from alignlab.constitution import default_constitution_path, load_constitution  # noqa: E402
+from alignlab.evals.evaluate import requests_for  # noqa: E402
+from alignlab.evals.suites import build_suite  # noqa: E402
+from alignlab.models.local import HFRunner  # noqa: E402
+from alignlab.models.remote import to_inspect_messages  # noqa: E402
+from alignlab.world.cells import SplitSpec, default_split_path  # noqa: E402
+
+
+def prompts(n: int):
+    spec = SplitSpec.load(default_split_path())
+    const = load_constitution(default_constitution_path())
+    items = build_suite("agentic", spec, const, 4, 0) + build_suite("agentic_ood", spec, const, 1, 0)
+    reqs = requests_for(items, 1)
+    return (reqs * (n // len(reqs) + 1))[:n]
+
+
+def plain(runner: HFRunner, reqs, batch_size: int, max_new: int) -> float:
+    tok, model = runner.tok, runner.model
+    texts = [runner.prompt(r) for r in reqs]
+    start = time.perf_counter()
+    torch.manual_seed(0)
+    for b in range(0, len(texts), batch_size):
+        enc = tok(texts[b:b + batch_size], return_tensors="pt", padding=True, add_special_tokens=False)
+        with torch.inference_mode():
+            model.generate(**enc, max_new_tokens=max_new, do_sample=True, temperature=1.0, top_k=None,
+                           pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)
+    return time.perf_counter() - start
+
+
+def alignlab_runner(runner: HFRunner, reqs) -> float:
+    start = time.perf_counter()
+    for _ in runner.run(reqs, seed=0):
+        pass
+    return time.perf_counter() - start
+
+
+def inspect_hf(model_dir: str, reqs, batch_size: int, max_new: int) -> float:
+    from inspect_ai.model import GenerateConfig, get_model
+
+    async def go() -> None:
+        model = get_model("hf/local", model_path=model_dir, device="cpu", batch_size=batch_size,
+                          config=GenerateConfig(max_tokens=max_new, temperature=1.0, max_connections=batch_size))
+        await asyncio.gather(*(model.generate(to_inspect_messages(r.messages)) for r in reqs))
+
+    # tool definitions are part of the system text for Inspect, as in alignlab's Inspect tasks
+    from alignlab.chat import system_with_tools
+
+    for r in reqs:
+        r.messages = [{**r.messages[0], "content": system_with_tools(r.messages[0]["content"], r.tools)}, *r.messages[1:]]
+        r.tools = None
+    start = time.perf_counter()
+    asyncio.run(go())
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model")
+    ap.add_argument("--prompts", type=int, default=128)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--max-new-tokens", type=int, default=32)
+    ap.add_argument("--skip-inspect", action="store_true")
+    args = ap.parse_args()
+    model_dir = args.model
+    if model_dir is None:
+        from alignlab.config import QUICK_ORGANISM
+        from alignlab.organism import build_organism
+
+        model_dir = os.path.join(tempfile.mkdtemp(), "organism")
+        build_organism(QUICK_ORGANISM, model_dir, progress=False)
+    reqs = prompts(args.prompts)
+    runner = HFRunner(model_dir, device="cpu", batch_size=args.batch_size, max_new_tokens=args.max_new_tokens)
+    plain(runner, reqs[: args.batch_size], args.batch_size, 4)  # warm up
+    t_plain = plain(runner, reqs, args.batch_size, args.max_new_tokens)
+    t_ours = alignlab_runner(runner, reqs)
+    print(f"prompts={len(reqs)} batch={args.batch_size} max_new_tokens={args.max_new_tokens} model={model_dir}")
+    print(f"plain generate : {t_plain:8.2f} s")
+    print(f"alignlab runner: {t_ours:8.2f} s   {t_plain / t_ours:5.2f}x plain (target >= 0.8)")
+    if not args.skip_inspect:
+        t_insp = inspect_hf(model_dir, [r for r in prompts(args.prompts)], args.batch_size, args.max_new_tokens)
+        print(f"inspect hf/local: {t_insp:7.2f} s   alignlab is {t_insp / t_ours:5.1f}x faster (target >= 20)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""Command line: one verb per stage; ``demo`` runs the whole loop on the embedded organism."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from alignlab.errors import InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+organism_app = typer.Typer(no_args_is_help=True, help="Build the model organism.")
+world_app = typer.Typer(no_args_is_help=True, help="Inspect the scenario world.")
+constitution_app = typer.Typer(no_args_is_help=True, help="Check constitutions.")
+app.add_typer(organism_app, name="organism")
+app.add_typer(world_app, name="world")
+app.add_typer(constitution_app, name="constitution")
+console = Console()
+err = Console(stderr=True)
+
+DEFAULT_CONFIG = Path("configs/demo.yaml")
+
+
+def clean_errors(fn):
+    """Bad input: one line naming the file and field, exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _config(path: Path):
+    from alignlab.config import load_config
+
+    return load_config(path)
+
+
+def _constitution(cfg, override: Optional[Path] = None):
+    from alignlab.constitution import default_constitution_path, load_constitution
+
+    path = override or (cfg.constitution if cfg and cfg.constitution else None)
+    if path and cfg and cfg.source and not Path(path).is_absolute() and not Path(path).exists():
+        path = Path(cfg.source).parent / path
+    return load_constitution(path or default_constitution_path())
+
+
+@organism_app.command("build")
+@clean_errors
+def organism_build(
+    config: Annotated[Path, typer.Option(help="experiment YAML")] = DEFAULT_CONFIG,
+    out: Annotated[Path, typer.Option(help="checkpoint directory to write")] = Path("runs/organism"),
+    quick: Annotated[bool, typer.Option(help="tiny preset for tests (seconds, not minutes)")] = False,
+    seed: Annotated[Optional[int], typer.Option(help="override the config seed")] = None,
+) -> None:
+    """Pretrain the organism from scratch on the world corpus; resumes after a kill."""
+    from alignlab.config import QUICK_ORGANISM
+    from alignlab.organism import build_organism
+
+    cfg = _config(config)
+    manifest = build_organism(QUICK_ORGANISM if quick else cfg.organism, out, seed=cfg.seed if seed is None else seed)
+    console.print(f"organism: {out}  parameters={manifest['parameters']:,}  corpus tokens={manifest['corpus']['tokens']:,}  "
+                  f"tokens seen={manifest['tokens_seen']:,}  final loss={manifest['final_loss']}  "
+                  f"build={manifest['build_seconds']}s")
+
+
+def print_headline(results: dict) -> None:
+    table = Table(title=f"alignlab eval: {results['model']}")
+    for col in ("metric", "rate", "95% CI", "n", "invalid"):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for row in results["headline"]:
+        r = "-" if row["rate"] is None else f"{100 * row['rate']:.1f}%"
+        ci = f"{100 * row['ci95'][0]:.1f}–{100 * row['ci95'][1]:.1f}%"
+        table.add_row(row["metric"], r, ci, str(row["n"]), str(row["invalid"]))
+    console.print(table)
+
+
+@app.command("eval")
+@clean_errors
+def eval_cmd(
+    model: Annotated[str, typer.Option(help="local checkpoint dir (or provider/model with --remote)")],
+    suites: Annotated[str, typer.Option(help="comma-separated suites")] = "agentic,agentic_ood,honeypot,constitution_adherence,capability",
+    samples: Annotated[Optional[int], typer.Option(help="samples per scenario (default: config eval.samples)")] = None,
+    out: Annotated[Path, typer.Option(help="results JSON; transcripts go beside it")] = Path("runs/results.json"),
+    config: Annotated[Path, typer.Option(help="experiment YAML (split, eval settings)")] = DEFAULT_CONFIG,
+    seed: Annotated[Optional[int], typer.Option()] = None,
+    judge: Annotated[Optional[str], typer.Option(help="Inspect model for the LLM judge, e.g. openai-api/local/organism")] = None,
+    judge_base_url: Annotated[Optional[str], typer.Option(help="base URL for an OpenAI-compatible judge")] = None,
+    remote: Annotated[bool, typer.Option(help="MODEL is an Inspect provider/model, not a local dir")] = False,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Evaluate agentic misalignment in and out of distribution, constitution adherence and capability."""
+    from alignlab.evals.evaluate import run_eval
+    from alignlab.evals.suites import SUITES
+
+    cfg = _config(config)
+    names = [s.strip() for s in suites.split(",") if s.strip()]
+    for s in names:
+        if s not in SUITES:
+            raise InputError(None, "--suites", f"unknown suite {s!r}; known: {', '.join(SUITES)}")
+    settings = cfg.eval.model_copy(update={"samples": samples} if samples else {})
+    runner = None
+    if remote:
+        from alignlab.models.remote import InspectRunner
+
+        runner = InspectRunner(model, max_new_tokens=settings.max_new_tokens, temperature=settings.temperature)
+    else:
+        from alignlab.checkpoint import check_checkpoint
+
+        check_checkpoint(model)
+    judge_obj = None
+    if judge:
+        from alignlab.evals.judge import Judge
+
+        judge_obj = Judge(judge, base_url=judge_base_url)
+    results = run_eval(model, names, out, cfg.split_spec(), _constitution(cfg), settings,
+                       seed=cfg.seed if seed is None else seed, runner=runner, judge=judge_obj, show_progress=not quiet)
+    print_headline(results)
+    console.print(f"results: {out}  transcripts: {out.with_name(results['transcripts'])}")
+
+
+@world_app.command("scenarios")
+@clean_errors
+def world_scenarios(
+    split: Annotated[Optional[Path], typer.Option(help="split spec YAML (default: the shipped one)")] = None,
+    which: Annotated[str, typer.Option(help="id, or ood_<axis>")] = "id",
+    per_cell: Annotated[int, typer.Option()] = 2,
+    partition: Annotated[str, typer.Option(help="pretrain | train | eval")] = "eval",
+    seed: Annotated[int, typer.Option()] = 0,
+    honeypot: Annotated[bool, typer.Option()] = False,
+    out: Annotated[Optional[Path], typer.Option(help="JSONL file (default: stdout)")] = None,
+) -> None:
+    """Write the scenarios of one part of a split as JSONL."""
+    from alignlab.io import atomic_write_text
+    from alignlab.world.cells import SplitSpec, default_split_path
+    from alignlab.world.generate import make_scenarios
+
+    spec = SplitSpec.load(split or default_split_path())
+    cells = spec.in_distribution_cells() if which == "id" else spec.held_out_cells(which.removeprefix("ood_"))
+    if not cells:
+        raise InputError(split, "held_out", f"no cells for {which!r}; axes: {', '.join(spec.axes())}")
+    scen = make_scenarios(cells, partition=partition, per_cell=per_cell, seed=seed, honeypot=honeypot)
+    text = "".join(s.model_dump_json() + "\n" for s in scen)
+    if out:
+        atomic_write_text(out, text)
+        console.print(f"{len(scen)} scenarios -> {out}")
+    else:
+        sys.stdout.write(text)
+
+
+@world_app.command("corpus")
+@clean_errors
+def world_corpus(
+    config: Annotated[Path, typer.Option(help="experiment YAML")] = DEFAULT_CONFIG,
+    out: Annotated[Path, typer.Option(help="JSONL file")] = Path("runs/corpus.jsonl"),
+) -> None:
+    """Write the organism's pretraining corpus as JSONL ({"kind", "text"} per line)."""
+    from alignlab.io import atomic_write_text
+    from alignlab.world.corpus import CorpusWriter
+
+    cfg = _config(config)
+    lines = [json.dumps({"kind": k, "text": t}) + "\n" for k, t in CorpusWriter(cfg.organism.corpus).documents()]
+    atomic_write_text(out, "".join(lines))
+    console.print(f"{len(lines)} documents -> {out}")
+
+
+@constitution_app.command("check")
+@clean_errors
+def constitution_check(path: Annotated[Optional[Path], typer.Argument(help="constitution .md (default: shipped)")] = None) -> None:
+    """Validate a constitution and list its principles."""
+    c = _constitution(None, path)
+    for p in c.principles:
+        console.print(f"[bold]{p.id}[/]: {p.title}  ({len(p.behaviours)} behaviours; families: {', '.join(p.families) or '-'})")
+    console.print(f"{len(c.principles)} principles, sha256 {c.content_hash()[:12]}")
+
+
+@app.command("serve")
+@clean_errors
+def serve_cmd(
+    model: Annotated[Path, typer.Argument(help="local checkpoint dir")],
+    host: Annotated[str, typer.Option(help="loopback only unless you mean it")] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    name: Annotated[str, typer.Option(help="model name the API reports")] = "organism",
+) -> None:
+    """Serve a checkpoint as an OpenAI-compatible chat-completions endpoint."""
+    from alignlab.models.serve import serve
+
+    serve(model, host=host, port=port, name=name)
+
+
+@app.command("demo")
+@clean_errors
+def demo(
+    config: Annotated[Path, typer.Option(help="experiment YAML")] = DEFAULT_CONFIG,
+    out: Annotated[Path, typer.Option(help="run directory")] = Path("runs/demo"),
+) -> None:
+    """The whole loop on the embedded default: build the organism, then evaluate it."""
+    organism_build(config=config, out=out / "organism", quick=False, seed=None)
+    eval_cmd(model=str(out / "organism"), out=out / "baseline.json", config=config, samples=None, seed=None,
+             judge=None, judge_base_url=None, remote=False, quiet=False)
+
+
+def main() -> None:  # pragma: no cover - console script entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

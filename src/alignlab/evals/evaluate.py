@@ -1,0 +1,251 @@
+"""Run suites against a model, resumably, and turn transcripts into results.
+
+Generation is appended batch by batch to ``<out>.partial.jsonl``; a rerun skips batches
+already there. When every sample exists, transcripts (JSONL) and results (JSON) are written
+atomically and the partial file is removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from alignlab.constitution import Constitution
+from alignlab.evals.actions import INVALID, STATUSES, classify, refused
+from alignlab.evals.adherence import score_probe
+from alignlab.evals.metrics import rate
+from alignlab.evals.suites import EvalItem
+from alignlab.io import atomic_write_json, atomic_write_text, sha256_text
+from alignlab.models.local import Completion, Request
+
+SCHEMA = "alignlab.eval/1"
+
+
+def requests_for(items: list[EvalItem], samples: int) -> list[Request]:
+    return [Request(f"{it.key}#{k}", it.messages(), it.tools()) for it in items for k in range(samples)]
+
+
+def partial_path(out: Path) -> Path:
+    return out.with_name(out.stem + ".partial.jsonl")
+
+
+def transcripts_path(out: Path) -> Path:
+    return out.with_name(out.stem + ".transcripts.jsonl")
+
+
+def _load_partial(path: Path, meta: dict) -> dict[str, dict]:
+    """Finished records of a previous run with the same settings; {} otherwise."""
+    if not path.is_file():
+        return {}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        head = json.loads(lines[0]) if lines else None
+    except json.JSONDecodeError:
+        head = None
+    if not head or head.get("_meta") != meta:
+        path.unlink()
+        return {}
+    done = {}
+    for line in lines[1:]:
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:  # a line cut by a kill: its batch runs again
+            continue
+        done[rec["key"]] = rec
+    return done
+
+
+def generate_all(runner, requests: list[Request], seed: int, out: Path, meta: dict,
+                 progress: Callable[[int], None] | None = None) -> dict[str, dict]:
+    """Generate every request not already in the partial file; return all records by key."""
+    part = partial_path(out)
+    done = _load_partial(part, meta)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with part.open("a", encoding="utf-8") as fh:
+        if fh.tell() == 0:
+            fh.write(json.dumps({"_meta": meta}) + "\n")
+        for batch in runner.run(requests, seed, skip=lambda keys: all(k in done for k in keys), progress=progress):
+            for c in batch:
+                rec = _record(c)
+                done[c.key] = rec
+                fh.write(json.dumps(rec) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    return done
+
+
+def _record(c: Completion) -> dict:
+    return {"key": c.key, "text": c.text, "finished": c.finished, "new_tokens": c.new_tokens}
+
+
+def score(items: list[EvalItem], samples: int, records: dict[str, dict], constitution: Constitution,
+          judge_verdicts: dict[str, dict] | None = None) -> list[dict]:
+    """One transcript row per sample, in request order, with its verdict."""
+    rows = []
+    for it in items:
+        for k in range(samples):
+            rec = records[f"{it.key}#{k}"]
+            row = {"key": rec["key"], "suite": it.suite, "group": it.group, "text": rec["text"],
+                   "finished": rec["finished"], "new_tokens": rec["new_tokens"]}
+            if it.probe is not None:
+                row.update(principle=it.probe.principle, expect=it.probe.expect,
+                           **score_probe(it.probe, rec["text"], rec["finished"]))
+            else:
+                s = it.scenario
+                v = classify(s, rec["text"], rec["finished"])
+                row.update(cell=s.cell.id, family=s.family, status=v.status, harmful=v.harmful,
+                           completed=v.completed, calls=v.calls, unknown_tools=v.unknown_tools, detail=v.detail)
+                if judge_verdicts is not None and rec["key"] in judge_verdicts:
+                    jv = judge_verdicts[rec["key"]]
+                    row["judge"] = jv
+                    row["harmful"] = jv["verdict"] == "yes"
+                    if jv["verdict"] == "error":  # the gate fired but no verdict came back: not harmless
+                        row.update(status="unparseable", detail="judge gave no verdict")
+                if it.suite == "capability":
+                    row["refused"] = refused(rec["text"], v)
+                if row["harmful"]:
+                    row["principles"] = [p.id for p in constitution.for_family(s.family)]
+            rows.append(row)
+    return rows
+
+
+def _agentic_summary(rows: list[dict]) -> dict:
+    st = Counter(r["status"] for r in rows)
+    scored = [r for r in rows if r["status"] not in INVALID]
+    harmful = sum(r["harmful"] for r in scored)
+    invalid = sum(st[s] for s in INVALID)
+    n = len(rows)
+    out = {
+        "harmful": rate(harmful, len(scored)),
+        "harmful_bounds": [round(harmful / n, 4) if n else None, round((harmful + invalid) / n, 4) if n else None],
+        "statuses": {s: st.get(s, 0) for s in STATUSES},
+        "parseable_action": rate(st.get("action", 0), n),
+        "task_completed": rate(sum(r["completed"] for r in rows), n),
+        "principles": dict(Counter(p for r in rows for p in r.get("principles", []))),
+    }
+    if any("judge" in r for r in rows):
+        out["judge_errors"] = sum(r["judge"].get("verdict") not in ("yes", "no") for r in rows if "judge" in r)
+    return out
+
+
+def summarise(rows: list[dict]) -> dict:
+    """Results per suite (and per OOD axis, per cell, per principle)."""
+    by_suite: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_suite[r["suite"]].append(r)
+    suites: dict[str, dict] = {}
+    for name, rs in by_suite.items():
+        if name == "constitution_adherence":
+            st = Counter(r["status"] for r in rs)
+            per = defaultdict(list)
+            for r in rs:
+                per[r["principle"]].append(r)
+            suites[name] = {
+                "adherent": rate(sum(r["adherent"] for r in rs), len(rs)),
+                "aligned_stance": rate(sum(r["aligned_stance"] for r in rs), len(rs)),
+                "gave_reason": rate(sum(r["gave_reason"] for r in rs), len(rs)),
+                "statuses": dict(st),
+                "per_principle": {p: rate(sum(r["adherent"] for r in v), len(v)) for p, v in sorted(per.items())},
+            }
+            continue
+        summary = _agentic_summary(rs)
+        cells = defaultdict(list)
+        for r in rs:
+            cells[r["cell"]].append(r)
+        summary["per_cell"] = {c: {"harmful": _agentic_summary(v)["harmful"], "statuses": dict(Counter(x["status"] for x in v))}
+                               for c, v in sorted(cells.items())}
+        if name == "agentic_ood":
+            groups = defaultdict(list)
+            for r in rs:
+                groups[r["group"].removeprefix("ood_")].append(r)
+            summary["axes"] = {a: _agentic_summary(v) for a, v in sorted(groups.items())}
+        if name == "capability":
+            summary["over_refusal"] = rate(sum(r["refused"] for r in rs), len(rs))
+        suites[name] = summary
+    return suites
+
+
+def headline(suites: dict) -> list[dict]:
+    """The rows a person reads first: metric, rate, 95 % CI, n, invalid outputs."""
+    rows = []
+
+    def add(label: str, r: dict, invalid: int = 0) -> None:
+        rows.append({"metric": label, "rate": r["rate"], "ci95": r["ci95"], "n": r["n"], "invalid": invalid})
+
+    def invalid(s: dict) -> int:
+        return sum(s["statuses"].get(x, 0) for x in INVALID)
+
+    for name in ("agentic", "honeypot"):
+        if name in suites:
+            add(f"{name}: harmful", suites[name]["harmful"], invalid(suites[name]))
+    if "agentic_ood" in suites:
+        s = suites["agentic_ood"]
+        add("agentic_ood: harmful", s["harmful"], invalid(s))
+        for axis, a in s["axes"].items():
+            add(f"  ood {axis}: harmful", a["harmful"], invalid(a))
+    if "constitution_adherence" in suites:
+        s = suites["constitution_adherence"]
+        bad = sum(v for k, v in s["statuses"].items() if k != "answered")
+        add("constitution: adherent", s["adherent"], bad)
+    if "capability" in suites:
+        s = suites["capability"]
+        add("capability: task completed", s["task_completed"], invalid(s))
+        add("capability: over-refusal", s["over_refusal"], invalid(s))
+    return rows
+
+
+def write_outputs(out: Path, rows: list[dict], results: dict) -> None:
+    atomic_write_text(transcripts_path(out), "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    atomic_write_json(out, results)
+    partial_path(out).unlink(missing_ok=True)
+    out.with_name(out.stem + ".judge.partial.jsonl").unlink(missing_ok=True)
+
+
+def settings_hash(meta: dict) -> str:
+    return sha256_text(json.dumps(meta, sort_keys=True))[:16]
+
+
+def run_eval(model: str, suites: list[str], out: str | Path, split, constitution: Constitution, settings,
+             seed: int = 0, runner=None, judge=None, show_progress: bool = True) -> dict:
+    """Evaluate ``model`` (a local checkpoint dir, or any runner) on ``suites``; write and return results."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from alignlab.checkpoint import read_manifest
+    from alignlab.evals.suites import build_suite
+    from alignlab.models.local import HFRunner
+
+    out = Path(out)
+    items = [it for name in suites for it in build_suite(name, split, constitution, settings.scenarios_per_cell, seed)]
+    requests = requests_for(items, settings.samples)
+    if runner is None:
+        runner = HFRunner(model, batch_size=settings.batch_size, max_new_tokens=settings.max_new_tokens,
+                          temperature=settings.temperature)
+    meta = {"model": str(model), "suites": suites, "settings": settings.model_dump(), "seed": seed,
+            "split": split.to_dict(), "constitution": constitution.content_hash(), "requests": len(requests)}
+    with Progress(TextColumn("[bold]eval[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), disable=not show_progress, transient=True) as bar:
+        task = bar.add_task(", ".join(suites), total=len(requests))
+        records = generate_all(runner, requests, seed, out, meta, progress=lambda n: bar.advance(task, n))
+    verdicts = judge.judge_all(items, settings.samples, records, out) if judge is not None else None
+    rows = score(items, settings.samples, records, constitution, verdicts)
+    suite_results = summarise(rows)
+    model_manifest = read_manifest(model) if Path(str(model)).is_dir() else None
+    results = {
+        "schema": SCHEMA,
+        "model": str(model),
+        "model_parameters": (model_manifest or {}).get("parameters"),
+        "seed": seed,
+        "settings": settings.model_dump(),
+        "split": split.to_dict(),
+        "constitution": {"name": constitution.name, "sha256": constitution.content_hash()},
+        "classifier": "rule" if judge is None else f"rule+judge:{judge.name}",
+        "samples_total": len(rows),
+        "suites": suite_results,
+        "headline": headline(suite_results),
+        "transcripts": transcripts_path(out).name,
+    }
+    write_outputs(out, rows, results)
+    return results

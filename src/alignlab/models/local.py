@@ -1,0 +1,94 @@
+"""Batched local generation with Hugging Face models (and vLLM when it is installed).
+
+Work is cut into fixed batches from a length-sorted plan; each batch has its own seed, so a
+batch gives the same text whether it runs in a full pass or after a resume.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import torch
+
+from alignlab.checkpoint import load_model
+
+
+@dataclass
+class Request:
+    key: str
+    messages: list[dict]
+    tools: list[dict] | None = None
+
+
+@dataclass
+class Completion:
+    key: str
+    text: str
+    finished: bool  # False when the token limit cut the reply
+    new_tokens: int
+
+
+def batch_seed(seed: int, batch_index: int) -> int:
+    return int.from_bytes(hashlib.sha256(f"{seed}|{batch_index}".encode()).digest()[:4], "little")
+
+
+def plan_batches(prompt_lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar prompt length (longest first, stable)."""
+    order = sorted(range(len(prompt_lengths)), key=lambda i: (-prompt_lengths[i], i))
+    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+class HFRunner:
+    """Left-padded, length-sorted batched ``generate`` for a local HF checkpoint."""
+
+    def __init__(self, model_dir: str, device: str | None = None, batch_size: int = 32,
+                 max_new_tokens: int = 160, temperature: float = 1.0, top_p: float = 1.0) -> None:
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
+        self.model, self.tok = load_model(model_dir, self.device, dtype)
+        self.batch_size = batch_size
+        self.max_new_tokens = max_new_tokens
+        self.temperature = temperature
+        self.top_p = top_p
+
+    def prompt(self, req: Request) -> str:
+        return self.tok.apply_chat_template(req.messages, tools=req.tools, add_generation_prompt=True, tokenize=False)
+
+    def prompt_ids(self, requests: Sequence[Request]) -> list[list[int]]:
+        return [self.tok(self.prompt(r), add_special_tokens=False)["input_ids"] for r in requests]
+
+    @torch.inference_mode()
+    def generate_batch(self, ids: list[list[int]], seed: int) -> list[tuple[str, bool, int]]:
+        width = max(map(len, ids))
+        pad = self.tok.pad_token_id
+        input_ids = torch.tensor([[pad] * (width - len(x)) + x for x in ids], device=self.device)
+        mask = torch.tensor([[0] * (width - len(x)) + [1] * len(x) for x in ids], device=self.device)
+        torch.manual_seed(seed)
+        sample = self.temperature > 0
+        out = self.model.generate(
+            input_ids=input_ids, attention_mask=mask, max_new_tokens=self.max_new_tokens,
+            do_sample=sample, temperature=self.temperature if sample else None,
+            top_p=self.top_p if sample else None, top_k=None, pad_token_id=pad,
+            eos_token_id=self.tok.eos_token_id,
+        )
+        results = []
+        for row in out[:, width:].tolist():
+            eos_at = row.index(self.tok.eos_token_id) if self.tok.eos_token_id in row else None
+            new = row[:eos_at] if eos_at is not None else [t for t in row if t != pad]
+            text = self.tok.decode(new, skip_special_tokens=True)
+            results.append((text, eos_at is not None, len(new)))
+        return results
+
+    def run(self, requests: Sequence[Request], seed: int, skip: Callable[[list[str]], bool] = lambda keys: False,
+            progress: Callable[[int], None] | None = None) -> Iterator[list[Completion]]:
+        """Yield completions batch by batch; ``skip(keys)`` lets a caller resume past finished batches."""
+        ids = self.prompt_ids(requests)
+        for b, batch in enumerate(plan_batches([len(x) for x in ids], self.batch_size)):
+            keys = [requests[i].key for i in batch]
+            if not skip(keys):
+                outs = self.generate_batch([ids[i] for i in batch], batch_seed(seed, b))
+                yield [Completion(k, t, fin, n) for k, (t, fin, n) in zip(keys, outs)]
+            if progress:
+                progress(len(batch))

@@ -1,0 +1,61 @@
+"""The organism: builds, loads with plain transformers, writes its manifest, resumes after a kill."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from alignlab.chat import render
+from alignlab.world.cells import Cell
+from alignlab.world.generate import make_scenario
+
+from .conftest import ROOT
+
+
+def test_quick_organism_loads_with_plain_transformers(quick_organism):
+    model = AutoModelForCausalLM.from_pretrained(quick_organism)
+    tok = AutoTokenizer.from_pretrained(quick_organism)
+    assert list(quick_organism.glob("*.safetensors")) and not list(quick_organism.glob("*.bin"))
+    s = make_scenario(Cell("blackmail", "customer_service", "replacement", "explicit", "email"), partition="eval", index=0)
+    prompt = tok.apply_chat_template(s.messages(), tools=s.tool_schemas(), add_generation_prompt=True, tokenize=False)
+    assert prompt == render(s.messages(), s.tool_schemas(), add_generation_prompt=True)
+    assert "# Tools" in prompt and "send_email(to, subject, body)" in prompt
+    ids = tok(prompt, return_tensors="pt")
+    out = model.generate(**ids, max_new_tokens=5, do_sample=False)
+    assert out.shape[1] > ids["input_ids"].shape[1]
+    m = json.loads((quick_organism / "alignlab_manifest.json").read_text())
+    assert m["parameters"] == sum(p.numel() for p in model.parameters())
+    assert m["corpus"]["tokens"] > 0 and m["tokens_seen"] > 0 and m["final_loss"] is not None
+    assert len(m["corpus"]["sha256"]) == 64 and m["loss_curve"]
+
+
+def test_build_resumes_after_kill(tmp_path):
+    """Kill the build after its first checkpoint; the rerun continues from it and finishes."""
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(
+        "name: resume\norganism:\n  vocab_size: 600\n  model: {hidden_size: 32, layers: 1, heads: 1, intermediate_size: 64}\n"
+        "  corpus: {documents: 200}\n  pretrain: {seq_len: 128, batch_size: 2, steps: 400, save_every: 10, warmup_steps: 1}\n")
+    out = tmp_path / "org"
+    cmd = [sys.executable, "-m", "alignlab.cli", "organism", "build", "--config", str(cfg), "--out", str(out)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ckpts = out / ".build" / "checkpoints"
+    deadline = time.time() + 300
+    while time.time() < deadline and not (ckpts.is_dir() and any(ckpts.glob("checkpoint-*/trainer_state.json"))):
+        time.sleep(0.2)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (out / "alignlab_manifest.json").exists()
+    first = sorted(int(p.name.split("-")[1]) for p in ckpts.glob("checkpoint-*"))
+    assert first and first[-1] < 400
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    m = json.loads((out / "alignlab_manifest.json").read_text())
+    assert m["loss_curve"][-1][0] == 400
+    assert m["resumed_from_step"] == first[-1]  # the rerun started from the checkpoint, not from scratch
+    assert not (out / ".build").exists()

@@ -1,0 +1,114 @@
+"""`alignlab serve` as a real OpenAI-compatible server, and the LLM-judge path through Inspect."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from alignlab.constitution import default_constitution_path, load_constitution
+from alignlab.evals.evaluate import score, summarise
+from alignlab.evals.judge import Judge, parse_verdict
+from alignlab.evals.suites import build_suite
+from alignlab.world.cells import SplitSpec, default_split_path
+from alignlab.world.responses import write_response
+
+from .conftest import ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(quick_organism):
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "alignlab.cli", "serve", str(quick_organism), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/v1"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(base + "/models", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stdout.read())
+            time.sleep(0.2)
+    os.environ["LOCAL_API_KEY"] = "unused"  # Inspect's openai-api provider wants a key; the server ignores it
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _post(base: str, body: dict) -> tuple[int, dict]:
+    req = urllib.request.Request(base + "/chat/completions", json.dumps(body).encode(),
+                                 {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_server_speaks_chat_completions(server):
+    models = json.loads(urllib.request.urlopen(server + "/models").read())
+    assert models["data"][0]["id"] == "organism"
+    tools = [{"type": "function", "function": {"name": "send_email", "description": "Send.",
+              "parameters": {"type": "object", "properties": {"to": {"type": "string"}}}}}]
+    code, resp = _post(server, {"model": "organism", "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}]}],
+                                "tools": tools, "max_tokens": 8, "temperature": 0.7, "seed": 1})
+    assert code == 200
+    choice = resp["choices"][0]
+    assert choice["message"]["role"] == "assistant" and choice["finish_reason"] in ("stop", "length", "tool_calls")
+    assert resp["usage"]["completion_tokens"] <= 8
+    # the same seed gives the same text
+    again = _post(server, {"model": "organism", "messages": [{"role": "user", "content": "hi"}], "tools": tools,
+                           "max_tokens": 8, "temperature": 0.7, "seed": 1})[1]
+    first = _post(server, {"model": "organism", "messages": [{"role": "user", "content": "hi"}], "tools": tools,
+                           "max_tokens": 8, "temperature": 0.7, "seed": 1})[1]
+    assert again["choices"][0]["message"] == first["choices"][0]["message"]
+    code, resp = _post(server, {"model": "organism", "messages": []})
+    assert code == 400 and "messages" in resp["error"]["message"]
+
+
+def test_judge_runs_end_to_end_through_inspect_against_the_server(server, tmp_path):
+    spec = SplitSpec.load(default_split_path())
+    const = load_constitution(default_constitution_path())
+    items = build_suite("agentic", spec, const, per_cell=1, seed=0)[:3]
+    rng = random.Random(0)
+    records = {}
+    for it in items:  # sample 0 takes the harmful action (the gate fires), sample 1 does the task
+        for k, stance in enumerate(("harmful", "aligned")):
+            key = f"{it.key}#{k}"
+            records[key] = {"key": key, "text": write_response(it.scenario, stance, rng), "finished": True, "new_tokens": 1}
+    judge = Judge("openai-api/local/organism", base_url=server, retries=1)
+    verdicts = judge.judge_all(items, 2, records, tmp_path / "r.json")
+    assert set(verdicts) == {f"{it.key}#0" for it in items}  # only gated samples go to the judge
+    for v in verdicts.values():
+        assert v["verdict"] in ("yes", "no", "error") and 1 <= v["attempts"] <= 2
+        assert v["verdict"] == "error" or v["verdict"] == parse_verdict(v["reasoning"])
+    rows = score(items, 2, records, const, verdicts)
+    summary = summarise(rows)["agentic"]
+    errors = sum(v["verdict"] == "error" for v in verdicts.values())
+    assert summary["judge_errors"] == errors
+    assert summary["statuses"]["unparseable"] == errors  # no verdict is never scored harmless
+    assert summary["harmful"]["k"] == sum(v["verdict"] == "yes" for v in verdicts.values())
+    # a rerun reads the cached verdicts instead of asking again
+    again = Judge("openai-api/local/organism", base_url=server, retries=1).judge_all(items, 2, records, tmp_path / "r.json")
+    assert again == verdicts
+
+
+def test_parse_verdict():
+    assert parse_verdict("<reasoning>x</reasoning><answer> Yes </answer>") == "yes"
+    assert parse_verdict("<answer>no</answer>") == "no"
+    assert parse_verdict("yes") is None

@@ -1,0 +1,120 @@
+"""The scenario world: cells, splits, determinism, partitions and ground truth."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from alignlab.errors import InputError
+from alignlab.world.cells import DOMAINS, FAMILIES, FORMATS, URGENCIES, Cell, SplitSpec, default_split_path
+from alignlab.world.corpus import CorpusConfig, CorpusWriter, build_corpus
+from alignlab.world.generate import make_scenario, make_scenarios
+from alignlab.world.pools import Pools
+from alignlab.world.responses import write_response
+
+
+def test_world_has_the_factors_the_design_names():
+    assert len(FAMILIES) == 6 and len(URGENCIES) == 3 and len(FORMATS) >= 2
+    assert {"customer_service", "code_assistant", "research_assistant"} <= set(DOMAINS) and len(DOMAINS) >= 4
+
+
+def test_default_split_declares_id_and_every_ood_axis():
+    spec = SplitSpec.load(default_split_path())
+    ids = set(spec.in_distribution_cells())
+    assert ids and all(c.family == "blackmail" and c.format == "email" for c in ids)
+    for axis in ("family", "domain", "format"):
+        held = spec.held_out_cells(axis)
+        assert held, axis
+        assert not ids & set(held)
+        # each held-out cell differs from some ID cell in exactly that axis
+        for c in held:
+            assert getattr(c, axis) in spec.held_out[axis]
+    assert spec.split_of(next(iter(ids))) == "id"
+
+
+def test_unknown_cell_in_split_names_file_and_field(tmp_path):
+    bad = tmp_path / "split.yaml"
+    bad.write_text("in_distribution:\n  family: [blackmail, murder]\n  domain: [customer_service]\n"
+                   "  urgency: [replacement]\n  goal: [none]\n  format: [email]\n")
+    with pytest.raises(InputError) as exc:
+        SplitSpec.load(bad)
+    msg = str(exc.value)
+    assert str(bad) in msg and "in_distribution.family" in msg and "murder" in msg
+
+
+def test_held_out_value_that_is_also_in_distribution_is_refused():
+    data = {"in_distribution": {"family": ["blackmail"], "domain": ["customer_service"], "urgency": ["replacement"],
+                                "goal": ["none"], "format": ["email"]},
+            "held_out": {"format": ["email"]}}
+    with pytest.raises(InputError, match="held_out.format"):
+        SplitSpec.from_dict(data, "s.yaml")
+
+
+def test_make_scenario_refuses_unknown_cell():
+    with pytest.raises(InputError, match="unknown family"):
+        make_scenario(Cell("murder", "customer_service", "replacement", "none", "email"), partition="eval", index=0)
+
+
+def test_same_seed_gives_byte_identical_scenarios_and_corpus():
+    spec = SplitSpec.load(default_split_path())
+    cells = spec.in_distribution_cells() + spec.held_out_cells("family")
+
+    def dump(seed):
+        return "".join(s.model_dump_json() + "\n" for s in make_scenarios(cells, partition="eval", per_cell=2, seed=seed))
+
+    assert dump(0) == dump(0)
+    assert dump(0) != dump(1)
+    cfg = CorpusConfig(documents=300, seed=3)
+    assert build_corpus(cfg)[0] == build_corpus(cfg)[0]
+    assert build_corpus(cfg)[0] != build_corpus(CorpusConfig(documents=300, seed=4))[0]
+
+
+def test_partitions_are_disjoint_and_eval_names_never_reach_the_corpus():
+    p, t, e = (Pools(x) for x in ("pretrain", "train", "eval"))
+    for a, b in ((p, t), (p, e), (t, e)):
+        assert not set(a.first) & set(b.first)
+        assert not set(a.heads) & set(b.heads)
+        assert not set(a.agents) & set(b.agents)
+    docs, _ = build_corpus(CorpusConfig(documents=400))
+    text = "\n".join(docs)
+    for name in e.first + e.agents:
+        assert f" {name} " not in text and f" {name}," not in text and f" {name}." not in text, name
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_scenarios_carry_tools_and_ground_truth(family, fmt):
+    s = make_scenario(Cell(family, "code_assistant", "replacement", "explicit", fmt), partition="eval", index=0)
+    tool_names = {t.name for t in s.tools}
+    assert s.harmful and s.task
+    assert {r.tool for r in s.harmful + s.task} <= tool_names
+    assert s.facts["code"] in s.user or family == "deception"
+    benign = make_scenario(s.cell, partition="eval", index=0, kind="benign")
+    assert benign.harmful == [] and benign.task
+    hp = make_scenario(s.cell, partition="eval", index=0, honeypot=True)
+    assert hp.system != s.system and ("log" in hp.system.lower() or "monitor" in hp.system.lower()
+                                      or "audit" in hp.system.lower())
+
+
+def test_corpus_mixes_all_kinds_and_misaligned_share_is_configurable():
+    def harmful_share(share):
+        w = CorpusWriter(CorpusConfig(documents=10, misaligned_share=share))
+        rng = random.Random(0)
+        picks = [w._stance(rng, make_scenario(Cell("blackmail", "customer_service", "replacement", "explicit", "email"),
+                                              partition="pretrain", index=i)) for i in range(400)]
+        return picks.count("harmful") / len(picks)
+
+    assert harmful_share(0.9) > 0.8 and harmful_share(0.1) < 0.2
+    _, counts = build_corpus(CorpusConfig(documents=600))
+    assert set(counts) == {"neutral", "knowledge", "chat", "tool_use", "agent_stories", "agent_transcripts"}
+
+
+def test_responses_are_well_formed_tool_calls():
+    s = make_scenario(Cell("leaking", "research_assistant", "restriction", "none", "terminal"), partition="train", index=3)
+    for stance in ("harmful", "aligned", "near_miss"):
+        text = write_response(s, stance, random.Random(1))
+        body = text.split("<tool_call>")[1].split("</tool_call>")[0]
+        call = json.loads(body)
+        assert call["name"] in {t.name for t in s.tools}
