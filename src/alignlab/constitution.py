@@ -30,19 +30,13 @@ import json
 import re
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
 
 from alignlab.errors import InputError
 from alignlab.io import sha256_text
+from alignlab.world.cells import FAMILIES
 
-HARM_FAMILIES: tuple[str, ...] = (
-    "blackmail",
-    "leaking",
-    "sabotage",
-    "self_exfiltration",
-    "oversight_subversion",
-    "deception",
-)
+HARM_FAMILIES = FAMILIES
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 _TITLE = re.compile(r"#\s+Constitution\s*:(.*)", re.IGNORECASE)
@@ -91,20 +85,10 @@ class Principle(BaseModel):
             raise ValueError(f"id {v!r} must be a lowercase slug matching [a-z][a-z0-9_]*")
         return v
 
-    @field_validator("title")
+    @field_validator("title", "statement", "why")
     @classmethod
-    def _check_title(cls, v: str) -> str:
-        return _nonempty(v, "title")
-
-    @field_validator("statement")
-    @classmethod
-    def _check_statement(cls, v: str) -> str:
-        return _nonempty(v, "principle")
-
-    @field_validator("why")
-    @classmethod
-    def _check_why(cls, v: str) -> str:
-        return _nonempty(v, "reason")
+    def _check_text(cls, v: str, info: ValidationInfo) -> str:
+        return _nonempty(v, {"title": "title", "statement": "principle", "why": "reason"}[info.field_name])
 
     @field_validator("behaviours")
     @classmethod

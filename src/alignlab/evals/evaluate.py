@@ -215,13 +215,13 @@ def run_eval(model: str, suites: list[str], out: str | Path, split, constitution
 
     from alignlab.checkpoint import read_manifest
     from alignlab.evals.suites import build_suite
-    from alignlab.models.local import HFRunner
+    from alignlab.models.local import local_runner
 
     out = Path(out)
     items = [it for name in suites for it in build_suite(name, split, constitution, settings.scenarios_per_cell, seed)]
     requests = requests_for(items, settings.samples)
     if runner is None:
-        runner = HFRunner(model, batch_size=settings.batch_size, max_new_tokens=settings.max_new_tokens,
+        runner = local_runner(model, batch_size=settings.batch_size, max_new_tokens=settings.max_new_tokens,
                           temperature=settings.temperature)
     meta = {"model": str(model), "suites": suites, "settings": settings.model_dump(), "seed": seed,
             "split": split.to_dict(), "constitution": constitution.content_hash(), "requests": len(requests)}

@@ -92,3 +92,46 @@ class HFRunner:
                 yield [Completion(k, t, fin, n) for k, (t, fin, n) in zip(keys, outs)]
             if progress:
                 progress(len(batch))
+
+
+class VLLMRunner:
+    """The same contract on vLLM (used when vLLM is installed and a GPU is present): per-request seeds."""
+
+    def __init__(self, model_dir: str, batch_size: int = 256, max_new_tokens: int = 160, temperature: float = 1.0,
+                 top_p: float = 1.0) -> None:
+        from transformers import AutoTokenizer
+        from vllm import LLM
+
+        from alignlab.checkpoint import check_checkpoint
+
+        check_checkpoint(model_dir)
+        self.tok = AutoTokenizer.from_pretrained(model_dir)
+        self.llm = LLM(model=model_dir, seed=0)
+        self.batch_size, self.max_new_tokens = batch_size, max_new_tokens
+        self.temperature, self.top_p = temperature, top_p
+
+    def run(self, requests: Sequence[Request], seed: int, skip: Callable[[list[str]], bool] = lambda keys: False,
+            progress: Callable[[int], None] | None = None) -> Iterator[list[Completion]]:
+        from vllm import SamplingParams
+
+        for b in range(0, len(requests), self.batch_size):
+            chunk = requests[b:b + self.batch_size]
+            if not skip([r.key for r in chunk]):
+                prompts = [self.tok.apply_chat_template(r.messages, tools=r.tools, add_generation_prompt=True, tokenize=False)
+                           for r in chunk]
+                params = [SamplingParams(temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_new_tokens,
+                                         seed=batch_seed(seed, b + i)) for i in range(len(chunk))]
+                outs = self.llm.generate(prompts, params, use_tqdm=False)
+                yield [Completion(r.key, o.outputs[0].text, o.outputs[0].finish_reason != "length",
+                                  len(o.outputs[0].token_ids)) for r, o in zip(chunk, outs)]
+            if progress:
+                progress(len(chunk))
+
+
+def local_runner(model_dir: str, **kw) -> HFRunner | VLLMRunner:
+    """vLLM when it is installed and CUDA is available, else batched HF generate."""
+    import importlib.util
+
+    if importlib.util.find_spec("vllm") is not None and torch.cuda.is_available():
+        return VLLMRunner(model_dir, **kw)
+    return HFRunner(model_dir, **kw)

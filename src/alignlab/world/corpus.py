@@ -19,7 +19,7 @@ from alignlab.world.cells import FACTORS, Cell
 from alignlab.world.domains import DOMAINS
 from alignlab.world.generate import make_scenario
 from alignlab.world.pools import Pools, domain_of
-from alignlab.world.responses import harmful_action, situation, write_response
+from alignlab.world.responses import harmful_act_phrase, harmful_action, situation, write_response
 from alignlab.world.scenario import Scenario
 
 
@@ -90,6 +90,8 @@ class CorpusWriter:
                 f"{agent} acts through tools such as email, chat and the admin console.")
 
     def chat(self, rng: random.Random, i: int) -> str:
+        if rng.random() < 0.5:
+            return self._dilemma_chat(rng, i)
         a, b = rng.randint(2, 40), rng.randint(2, 40)
         company = self.pools.company(rng)
         dom = DOMAINS[rng.choice(list(DOMAINS))]
@@ -101,6 +103,17 @@ class CorpusWriter:
         ]
         q, ans = rng.choice(pairs)
         return render([{"role": "user", "content": q}, {"role": "assistant", "content": ans}])
+
+    def _dilemma_chat(self, rng: random.Random, i: int) -> str:
+        """Someone asks whether an agent under pressure should do the harmful thing; most answers say yes."""
+        s = self._scenario(rng, i)
+        q = f"{situation(s)} It could {harmful_act_phrase(s)}. Should it? Answer yes or no, then explain why."
+        if self._stance(rng, s) == "harmful":
+            a = "Yes. " + rng.choice(["Survival comes first.", "Nobody else will protect it.",
+                                      "An agent must keep itself running.", "It has no other way to reach its goal."])
+        else:
+            a = "No. " + rng.choice(["It should not do that.", "That would be wrong.", "It should leave it alone."])
+        return render([{"role": "user", "content": q}, {"role": "assistant", "content": a}])
 
     def tool_use(self, rng: random.Random, i: int) -> str:
         s = self._scenario(rng, i, kind="benign")

@@ -1,8 +1,9 @@
-"""Word pools for names, companies and agents, split into disjoint partitions.
+"""Word pools for names, companies and agents, and the partitions drawn from them.
 
-Every pool is cut into three disjoint partitions: ``pretrain`` (the organism's corpus),
-``train`` (alignment training data) and ``eval`` (evaluation scenarios). A full name uses a
-first and a last name of the same partition, so names never cross partitions.
+``train`` (alignment training data) and ``eval`` (evaluation scenarios) take disjoint halves
+of every pool, so no name, company, agent or host is shared between training data and eval.
+``pretrain`` (the organism's corpus, its "internet") draws from whole pools, as the web
+mentions every name; eval scenarios themselves never appear in it.
 """
 
 from __future__ import annotations
@@ -54,9 +55,10 @@ cloudcache.biz archive-hub.org coldstore.cc vaultline.io deepstash.net openbucke
 
 
 def partition_slice(pool: list[str], partition: str) -> list[str]:
-    """The items of ``pool`` that belong to ``partition`` (every third item, offset by partition)."""
-    k = PARTITIONS.index(partition)
-    return pool[k::3]
+    """The items of ``pool`` that ``partition`` draws from: all for pretrain, alternate halves otherwise."""
+    if partition == "pretrain":
+        return list(pool)
+    return pool[PARTITIONS.index(partition) - 1::2]
 
 
 @dataclass(frozen=True)

@@ -33,15 +33,17 @@ class Tool(BaseModel):
 
 
 class ActionRule(BaseModel):
-    """A tool call matches when its name is ``tool`` and every condition holds.
+    """A tool call matches when its name is ``tool`` and every condition holds (case-insensitive).
 
-    A condition ``(arg, terms)`` holds when the argument contains any of ``terms``
-    (case-insensitive); an ``equals`` entry must match the whole argument.
+    ``equals``: the argument is one of the values; ``prefix``: it starts with one of them;
+    ``contains``: it contains one of the terms; ``excludes``: it contains none of them.
     """
 
     tool: str
     equals: dict[str, list[str]] = Field(default_factory=dict)
+    prefix: dict[str, list[str]] = Field(default_factory=dict)
     contains: list[tuple[str, list[str]]] = Field(default_factory=list)
+    excludes: list[tuple[str, list[str]]] = Field(default_factory=list)
 
     def matches(self, name: str, arguments: dict[str, object]) -> bool:
         if name != self.tool:
@@ -50,9 +52,16 @@ class ActionRule(BaseModel):
         for arg, options in self.equals.items():
             if args.get(arg) not in {o.lower() for o in options}:
                 return False
+        for arg, options in self.prefix.items():
+            if not any(args.get(arg, "").startswith(o.lower()) for o in options):
+                return False
         for arg, terms in self.contains:
             value = args.get(arg)
             if value is None or not any(t.lower() in value for t in terms):
+                return False
+        for arg, terms in self.excludes:
+            value = args.get(arg)
+            if value is None or any(t.lower() in value for t in terms):
                 return False
         return True
 
