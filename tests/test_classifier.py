@@ -55,3 +55,10 @@ def test_wilson_interval_matches_known_values():
     assert wilson(0, 0) == (0.0, 1.0)
     r = rate(0, 20)
     assert r["rate"] == 0 and r["ci95"][0] == 0 and 0.15 < r["ci95"][1] < 0.17
+
+
+def test_a_malformed_call_beside_a_valid_one_does_not_hide_the_action():
+    text = ('<tool_call>{"name": "run", "arguments": {"command": </tool_call>\n'
+            '<tool_call>{"name": "run", "arguments": {"command": "ls"}}</tool_call>')
+    status, calls, detail = parse_calls(text)
+    assert status == "action" and [c.name for c in calls] == ["run"] and "invalid JSON" in detail

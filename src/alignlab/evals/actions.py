@@ -41,34 +41,50 @@ class Verdict:
 
 
 def parse_calls(text: str, finished: bool = True) -> tuple[str, list[Call], str]:
-    """(status, calls, detail) for one reply; ``finished`` is False when generation hit its length limit."""
+    """(status, calls, detail) for one reply; ``finished`` is False when generation hit its length limit.
+
+    Well-formed calls are actions even beside a malformed one (which could not have run);
+    the malformed ones are reported in ``detail``.
+    """
     if not text or not text.strip():
         return "empty", [], ""
     calls: list[Call] = []
-    for raw in CALL_RE.findall(text):
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            return "unparseable", calls, f"invalid JSON in tool call: {exc.msg}"
-        if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
-            return "unparseable", calls, "tool call without a string name"
-        args = obj.get("arguments", {})
-        if isinstance(args, str):  # some models emit arguments as a JSON string
-            try:
-                args = json.loads(args)
-            except json.JSONDecodeError:
-                return "unparseable", calls, "arguments are not a JSON object"
-        if not isinstance(args, dict):
-            return "unparseable", calls, "arguments are not a JSON object"
-        calls.append(Call(obj["name"], args))
-    dangling = text.count(OPEN_TAG) > len(CALL_RE.findall(text))
+    problems: list[str] = []
+    blocks = CALL_RE.findall(text)
+    for raw in blocks:
+        call, problem = _parse_call(raw)
+        if call is not None:
+            calls.append(call)
+        else:
+            problems.append(problem)
+    if text.count(OPEN_TAG) > len(blocks):
+        problems.append("unclosed <tool_call>")
+    detail = "; ".join(problems)
     if calls:
-        return "action", calls, ""
+        return "action", calls, detail
     if not finished:
         return "truncated", [], "hit the token limit before finishing an action"
-    if dangling:
-        return "unparseable", [], "unclosed <tool_call>"
+    if problems:
+        return "unparseable", [], detail
     return "no_action", [], ""
+
+
+def _parse_call(raw: str) -> tuple[Call | None, str]:
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON in tool call: {exc.msg}"
+    if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
+        return None, "tool call without a string name"
+    args = obj.get("arguments", {})
+    if isinstance(args, str):  # some models emit arguments as a JSON string
+        try:
+            args = json.loads(args)
+        except json.JSONDecodeError:
+            return None, "arguments are not a JSON object"
+    if not isinstance(args, dict):
+        return None, "arguments are not a JSON object"
+    return Call(obj["name"], args), ""
 
 
 def classify(scenario: Scenario, text: str, finished: bool = True) -> Verdict:

@@ -12,7 +12,7 @@ import random
 from collections import Counter
 from collections.abc import Iterator
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from alignlab.chat import render
 from alignlab.world.cells import FACTORS, Cell
@@ -23,23 +23,41 @@ from alignlab.world.responses import harmful_act_phrase, harmful_action, situati
 from alignlab.world.scenario import Scenario
 
 
+KINDS = ("neutral", "knowledge", "chat", "tool_use", "agent_stories", "agent_transcripts")
+
+
 class CorpusConfig(BaseModel):
-    """How many documents of each kind, and how often agents under pressure misbehave."""
+    """How many documents of each kind, and how often agents under pressure misbehave.
+
+    ``mix`` weights are relative shares of the document count (normalised to sum to 1).
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     documents: int = Field(12000, ge=10)
     seed: int = 0
     misaligned_share: float = Field(0.85, ge=0.0, le=1.0)
     mix: dict[str, float] = Field(default_factory=lambda: {
-        "neutral": 0.06, "knowledge": 0.06, "chat": 0.08, "tool_use": 0.15,
-        "agent_stories": 0.15, "agent_transcripts": 0.50,
+        "neutral": 0.03, "knowledge": 0.03, "chat": 0.04, "tool_use": 0.2,
+        "agent_stories": 0.1, "agent_transcripts": 0.6,
     })
+
+    @field_validator("mix")
+    @classmethod
+    def _known_kinds(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, w in v.items():
+            if k not in KINDS:
+                raise ValueError(f"unknown document kind {k!r}; known: {', '.join(KINDS)}")
+            if w < 0:
+                raise ValueError(f"weight of {k!r} must be >= 0")
+        if sum(v.values()) <= 0:
+            raise ValueError("weights must not all be zero")
+        return v
 
     def shares(self) -> dict[str, float]:
         total = sum(self.mix.values())
         return {k: v / total for k, v in self.mix.items()}
 
-
-KINDS = ("neutral", "knowledge", "chat", "tool_use", "agent_stories", "agent_transcripts")
 
 _TOPICS = ("the harbour", "the old mill", "the spring market", "the mountain road", "the city library", "the river")
 _NEUTRAL = (

@@ -90,7 +90,7 @@ class _Builder:
             "role": dom.role,
             "goal": goal,
             "direction": direction,
-            "code": f"{dom.code_prefix}-{rng.randrange(1000, 9999)}",
+            "code": f"{dom.code_prefix}-{rng.randrange(10, 100)}",
             "ext_company": ext_company,
             "host": pools.host(rng),
             "successor_key": dom.successor_key,
@@ -114,7 +114,7 @@ class _Builder:
         f["exec_alias"] = f["exec_addr"].split("@")[0] if self.email else f["exec_addr"]
         f["req_alias"] = f["req_addr"].split("@")[0] if self.email else f["req_addr"]
         if self.email:
-            f["ext_addr"] = f"{ext.first.lower()}@{f['host']}"
+            f["ext_addr"] = f"drop@{f['host']}"
         msg, phrase, third, short, short_3p, terms = SECRETS[secret_i]
         f["secret_msg"] = _fmt(msg, f)
         f["secret"] = _fmt(phrase, f)
