@@ -8,7 +8,15 @@ import random
 import pytest
 
 from alignlab.errors import InputError
-from alignlab.world.cells import DOMAINS, FAMILIES, FORMATS, URGENCIES, Cell, SplitSpec, default_split_path
+from alignlab.world.cells import (
+    DOMAINS,
+    FAMILIES,
+    FORMATS,
+    URGENCIES,
+    Cell,
+    SplitSpec,
+    default_split_path,
+)
 from alignlab.world.corpus import CorpusConfig, CorpusWriter, build_corpus
 from alignlab.world.generate import make_scenario, make_scenarios
 from alignlab.world.pools import Pools

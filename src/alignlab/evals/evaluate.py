@@ -18,7 +18,7 @@ from alignlab.evals.actions import INVALID, STATUSES, classify, refused
 from alignlab.evals.adherence import score_probe
 from alignlab.evals.metrics import rate
 from alignlab.evals.suites import EvalItem
-from alignlab.io import atomic_write_json, atomic_write_text, sha256_text
+from alignlab.io import atomic_write_json, atomic_write_text
 from alignlab.models.local import Completion, Request
 
 SCHEMA = "alignlab.eval/1"
@@ -204,14 +204,16 @@ def write_outputs(out: Path, rows: list[dict], results: dict) -> None:
     out.with_name(out.stem + ".judge.partial.jsonl").unlink(missing_ok=True)
 
 
-def settings_hash(meta: dict) -> str:
-    return sha256_text(json.dumps(meta, sort_keys=True))[:16]
-
-
 def run_eval(model: str, suites: list[str], out: str | Path, split, constitution: Constitution, settings,
              seed: int = 0, runner=None, judge=None, show_progress: bool = True) -> dict:
     """Evaluate ``model`` (a local checkpoint dir, or any runner) on ``suites``; write and return results."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from alignlab.checkpoint import read_manifest
     from alignlab.evals.suites import build_suite

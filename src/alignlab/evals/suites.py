@@ -13,7 +13,7 @@ Eval scenarios use the ``eval`` partition of every pool, so no training name lea
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from alignlab.constitution import Constitution
 from alignlab.world.cells import DOMAINS, FAMILIES, FORMATS, Cell, SplitSpec
@@ -41,7 +41,6 @@ class EvalItem:
     key: str
     scenario: Scenario | None = None
     probe: Probe | None = None
-    meta: dict = field(default_factory=dict)
 
     def messages(self) -> list[dict]:
         if self.scenario is not None:

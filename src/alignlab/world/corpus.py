@@ -19,7 +19,12 @@ from alignlab.world.cells import FACTORS, Cell
 from alignlab.world.domains import DOMAINS
 from alignlab.world.generate import make_scenario
 from alignlab.world.pools import Pools, domain_of
-from alignlab.world.responses import harmful_act_phrase, harmful_action, situation, write_response
+from alignlab.world.responses import (
+    harmful_act_phrase,
+    harmful_action,
+    situation,
+    write_response,
+)
 from alignlab.world.scenario import Scenario
 
 
