@@ -27,7 +27,6 @@ from alignlab.world.responses import (
 )
 from alignlab.world.scenario import Scenario
 
-
 KINDS = ("neutral", "knowledge", "chat", "tool_use", "agent_stories", "agent_transcripts")
 
 
