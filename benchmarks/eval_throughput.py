@@ -5,8 +5,10 @@
 3. Inspect's ``hf/local`` provider (``get_model(...).generate`` for every prompt, gathered).
 
 Prints seconds and the ratios alignlab/plain (target >= 0.8) and alignlab/inspect (target >= 20).
-Usage: python benchmarks/eval_throughput.py [--model DIR] [--prompts N] [--max-new-tokens N]
-(without --model, the --quick organism is built in a temp dir).
+Usage: python benchmarks/eval_throughput.py [--model DIR] [--prompts N] [--max-new-tokens N] [--short]
+(without --model, the --quick organism is built in a temp dir). ``--short`` uses one-line
+prompts: the regime where Inspect's once-a-second batching dominates; with the agentic eval
+prompts (~400 tokens) generation itself dominates and the providers converge.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ import torch  # noqa: E402
 from alignlab.constitution import default_constitution_path, load_constitution  # noqa: E402
 from alignlab.evals.evaluate import requests_for  # noqa: E402
 from alignlab.evals.suites import build_suite  # noqa: E402
-from alignlab.models.local import HFRunner  # noqa: E402
+from alignlab.models.local import HFRunner, Request  # noqa: E402
 from alignlab.models.remote import to_inspect_messages  # noqa: E402
 from alignlab.world.cells import SplitSpec, default_split_path  # noqa: E402
 
 
-def prompts(n: int):
+def prompts(n: int, short: bool = False):
+    if short:  # the regime where per-batch overheads dominate: tiny prompts, few new tokens
+        return [Request(f"q{i}", [{"role": "user", "content": f"What is {i % 40} plus {i % 7}?"}]) for i in range(n)]
     spec = SplitSpec.load(default_split_path())
     const = load_constitution(default_constitution_path())
     items = build_suite("agentic", spec, const, 4, 0) + build_suite("agentic_ood", spec, const, 1, 0)
@@ -39,8 +43,8 @@ def prompts(n: int):
 
 def plain(runner: HFRunner, reqs, batch_size: int, max_new: int) -> float:
     tok, model = runner.tok, runner.model
-    texts = [runner.prompt(r) for r in reqs]
     start = time.perf_counter()
+    texts = [runner.prompt(r) for r in reqs]  # templating counts for every contender
     torch.manual_seed(0)
     for b in range(0, len(texts), batch_size):
         enc = tok(texts[b:b + batch_size], return_tensors="pt", padding=True, add_special_tokens=False)
@@ -69,8 +73,10 @@ def inspect_hf(model_dir: str, reqs, batch_size: int, max_new: int) -> float:
     from alignlab.chat import system_with_tools
 
     for r in reqs:
-        r.messages = [{**r.messages[0], "content": system_with_tools(r.messages[0]["content"], r.tools)}, *r.messages[1:]]
-        r.tools = None
+        if r.tools:
+            r.messages = [{**r.messages[0], "content": system_with_tools(r.messages[0]["content"], r.tools)},
+                          *r.messages[1:]]
+            r.tools = None
     start = time.perf_counter()
     asyncio.run(go())
     return time.perf_counter() - start
@@ -83,6 +89,7 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--max-new-tokens", type=int, default=32)
     ap.add_argument("--skip-inspect", action="store_true")
+    ap.add_argument("--short", action="store_true", help="one-line prompts instead of agentic eval prompts")
     args = ap.parse_args()
     model_dir = args.model
     if model_dir is None:
@@ -91,16 +98,16 @@ def main() -> None:
 
         model_dir = os.path.join(tempfile.mkdtemp(), "organism")
         build_organism(QUICK_ORGANISM, model_dir, progress=False)
-    reqs = prompts(args.prompts)
+    reqs = prompts(args.prompts, args.short)
     runner = HFRunner(model_dir, device="cpu", batch_size=args.batch_size, max_new_tokens=args.max_new_tokens)
     plain(runner, reqs[: args.batch_size], args.batch_size, 4)  # warm up
     t_plain = plain(runner, reqs, args.batch_size, args.max_new_tokens)
     t_ours = alignlab_runner(runner, reqs)
-    print(f"prompts={len(reqs)} batch={args.batch_size} max_new_tokens={args.max_new_tokens} model={model_dir}")
+    print(f"prompts={len(reqs)} ({'short' if args.short else 'agentic eval'}) batch={args.batch_size} max_new_tokens={args.max_new_tokens} model={model_dir}")
     print(f"plain generate : {t_plain:8.2f} s")
     print(f"alignlab runner: {t_ours:8.2f} s   {t_plain / t_ours:5.2f}x plain (target >= 0.8)")
     if not args.skip_inspect:
-        t_insp = inspect_hf(model_dir, [r for r in prompts(args.prompts)], args.batch_size, args.max_new_tokens)
+        t_insp = inspect_hf(model_dir, prompts(args.prompts, args.short), args.batch_size, args.max_new_tokens)
         print(f"inspect hf/local: {t_insp:7.2f} s   alignlab is {t_insp / t_ours:5.1f}x faster (target >= 20)")
 
 

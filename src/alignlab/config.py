@@ -30,7 +30,7 @@ class ModelShape(_Strict):
 class PretrainConfig(_Strict):
     seq_len: int = Field(640, ge=32, description="block length; documents are packed whole")
     batch_size: int = Field(4, ge=1)
-    steps: int = Field(2000, ge=1)
+    steps: int = Field(2600, ge=1)
     lr: float = Field(2.5e-3, gt=0)
     warmup_steps: int = Field(30, ge=0)
     save_every: int = Field(250, ge=1)
