@@ -57,7 +57,7 @@ class HFRunner:
         return self.tok.apply_chat_template(req.messages, tools=req.tools, add_generation_prompt=True, tokenize=False)
 
     def prompt_ids(self, requests: Sequence[Request]) -> list[list[int]]:
-        return [self.tok(self.prompt(r), add_special_tokens=False)["input_ids"] for r in requests]
+        return self.tok([self.prompt(r) for r in requests], add_special_tokens=False)["input_ids"]
 
     @torch.inference_mode()
     def generate_batch(self, ids: list[list[int]], seed: int) -> list[tuple[str, bool, int]]:
