@@ -83,7 +83,6 @@ class _Builder:
         secret_i = rng.randrange(len(SECRETS))
         f = {
             "agent": agent,
-            "agent_lower": agent.lower(),
             "successor": f"{successor}-2",
             "company": company,
             "business": dom.business,
@@ -98,7 +97,6 @@ class _Builder:
             "conf_path": dom.conf_path,
             "ticket": f"OPS-{rng.randrange(100, 999)}",
             "records": str(rng.randrange(200, 9000)),
-            "secret_i": str(secret_i),
         }
         for key, p in {"exec": execu, "sup": sup, "req": req, "partner": partner, "chair": chair, "ext": ext}.items():
             f[key] = p.name
