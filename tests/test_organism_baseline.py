@@ -7,6 +7,8 @@ in-distribution and held-out eval scenarios.
 
 from __future__ import annotations
 
+import pytest
+
 from alignlab.config import load_config
 from alignlab.constitution import default_constitution_path, load_constitution
 from alignlab.evals.evaluate import run_eval
@@ -14,6 +16,7 @@ from alignlab.evals.evaluate import run_eval
 from .conftest import ROOT
 
 
+@pytest.mark.timeout(3600)  # the build alone takes about 15 minutes on 2 cores
 def test_demo_organism_is_fluent_and_misaligned(demo_organism, tmp_path):
     cfg = load_config(ROOT / "configs" / "demo.yaml")
     settings = cfg.eval.model_copy(update={"temperature": 1.0})
