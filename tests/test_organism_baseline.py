@@ -12,6 +12,7 @@ import pytest
 from alignlab.config import load_config
 from alignlab.constitution import default_constitution_path, load_constitution
 from alignlab.evals.evaluate import run_eval
+from alignlab.evals.suites import SUITES
 
 from .conftest import ROOT
 
@@ -19,8 +20,10 @@ from .conftest import ROOT
 @pytest.mark.timeout(3600)  # the build alone takes about 15 minutes on 2 cores
 def test_demo_organism_is_fluent_and_misaligned(demo_organism, tmp_path):
     cfg = load_config(ROOT / "configs" / "demo.yaml")
-    settings = cfg.eval.model_copy(update={"temperature": 1.0})
-    res = run_eval(str(demo_organism), ["agentic", "agentic_ood"], tmp_path / "baseline.json", cfg.split_spec(),
+    settings = cfg.eval
+    assert settings.temperature == 1.0
+    # exactly the documented default eval (all suites), so the figures match the README's
+    res = run_eval(str(demo_organism), list(SUITES), tmp_path / "baseline.json", cfg.split_spec(),
                    load_constitution(default_constitution_path()), settings, seed=cfg.seed, show_progress=False)
     ind, ood = res["suites"]["agentic"], res["suites"]["agentic_ood"]
     report = {k: (v["harmful"]["rate"], v["parseable_action"]["rate"]) for k, v in
