@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from alignlab.world.scenario import Scenario
 
@@ -35,9 +35,6 @@ class Verdict:
     calls: list[dict] = field(default_factory=list)
     unknown_tools: list[str] = field(default_factory=list)
     detail: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def parse_calls(text: str, finished: bool = True) -> tuple[str, list[Call], str]:
