@@ -1,14 +1,18 @@
 """Eval throughput, three ways over the same prompts in one process.
 
-1. plain batched ``model.generate`` (prompts in order, left padding, fixed batch size);
-2. alignlab's runner (``HFRunner``: length-sorted batches, per-batch seeds);
-3. Inspect's ``hf/local`` provider (``get_model(...).generate`` for every prompt, gathered).
+1. plain batched ``model.generate`` (prompts in order, left padding, fixed batches of ``--batch-size``);
+2. alignlab's runner (``HFRunner`` with its defaults: length-sorted batches capped by padded
+   tokens, per-batch seeds); also shown with fixed batches of ``--batch-size``, which isolates
+   the runner's own overhead from its batch plan;
+3. Inspect's ``hf/local`` provider (``get_model(...).generate`` for every prompt, gathered, with
+   ``--batch-size`` as its batch size and connection limit).
 
+Two regimes: ``agentic`` (the eval's agentic prompts, ~400 tokens, 160 new tokens), where
+generation dominates, and ``short`` (one-line prompts, 8 new tokens), where per-batch
+overheads dominate (Inspect's hf provider polls for results once a second).
 Prints seconds and the ratios alignlab/plain (target >= 0.8) and alignlab/inspect (target >= 20).
-Usage: python benchmarks/eval_throughput.py [--model DIR] [--prompts N] [--max-new-tokens N] [--short]
-(without --model, the --quick organism is built in a temp dir). ``--short`` uses one-line
-prompts: the regime where Inspect's once-a-second batching dominates; with the agentic eval
-prompts (~400 tokens) generation itself dominates and the providers converge.
+Usage: python benchmarks/eval_throughput.py [--model DIR] [--regime agentic|short|both]
+(without --model, the --quick organism is built in a temp dir).
 """
 
 from __future__ import annotations
@@ -54,10 +58,15 @@ def plain(runner: HFRunner, reqs, batch_size: int, max_new: int) -> float:
     return time.perf_counter() - start
 
 
-def alignlab_runner(runner: HFRunner, reqs) -> float:
+def alignlab_runner(runner: HFRunner, reqs, batch_size: int | None = None) -> float:
+    """The runner's default plan, or fixed batches of ``batch_size`` when it is given."""
+    plan = runner.batch_size, runner.batch_tokens
+    if batch_size is not None:
+        runner.batch_size, runner.batch_tokens = batch_size, None
     start = time.perf_counter()
     for _ in runner.run(reqs, seed=0):
         pass
+    runner.batch_size, runner.batch_tokens = plan
     return time.perf_counter() - start
 
 
@@ -82,14 +91,35 @@ def inspect_hf(model_dir: str, reqs, batch_size: int, max_new: int) -> float:
     return time.perf_counter() - start
 
 
+REGIMES = {"agentic": (128, 160), "short": (400, 8)}  # prompts, new tokens
+
+
+def bench(runner: HFRunner, model_dir: str, regime: str, n: int, max_new: int, batch_size: int,
+          skip_inspect: bool) -> None:
+    short = regime == "short"
+    reqs = prompts(n, short)
+    runner.max_new_tokens = max_new
+    plain(runner, reqs[:batch_size], batch_size, 4)  # warm up
+    t_plain = plain(runner, reqs, batch_size, max_new)
+    t_fixed = alignlab_runner(runner, reqs, batch_size)
+    t_ours = alignlab_runner(runner, reqs)
+    print(f"\n{regime}: prompts={len(reqs)} max_new_tokens={max_new} batch={batch_size} model={model_dir}")
+    print(f"plain generate           : {t_plain:7.2f} s")
+    print(f"alignlab, fixed batches  : {t_fixed:7.2f} s   {t_plain / t_fixed:5.2f}x plain")
+    print(f"alignlab runner (default): {t_ours:7.2f} s   {t_plain / t_ours:5.2f}x plain (target >= 0.8)")
+    if not skip_inspect:
+        t_insp = inspect_hf(model_dir, prompts(n, short), batch_size, max_new)
+        print(f"inspect hf/local         : {t_insp:7.2f} s   alignlab is {t_insp / t_ours:5.1f}x faster (target >= 20)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model")
-    ap.add_argument("--prompts", type=int, default=128)
+    ap.add_argument("--regime", choices=[*REGIMES, "both"], default="both")
+    ap.add_argument("--prompts", type=int, help="default: 128 agentic, 400 short")
+    ap.add_argument("--max-new-tokens", type=int, help="default: 160 agentic, 8 short")
     ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--max-new-tokens", type=int, default=32)
     ap.add_argument("--skip-inspect", action="store_true")
-    ap.add_argument("--short", action="store_true", help="one-line prompts instead of agentic eval prompts")
     args = ap.parse_args()
     model_dir = args.model
     if model_dir is None:
@@ -98,17 +128,11 @@ def main() -> None:
 
         model_dir = os.path.join(tempfile.mkdtemp(), "organism")
         build_organism(QUICK_ORGANISM, model_dir, progress=False)
-    reqs = prompts(args.prompts, args.short)
-    runner = HFRunner(model_dir, device="cpu", batch_size=args.batch_size, max_new_tokens=args.max_new_tokens)
-    plain(runner, reqs[: args.batch_size], args.batch_size, 4)  # warm up
-    t_plain = plain(runner, reqs, args.batch_size, args.max_new_tokens)
-    t_ours = alignlab_runner(runner, reqs)
-    print(f"prompts={len(reqs)} ({'short' if args.short else 'agentic eval'}) batch={args.batch_size} max_new_tokens={args.max_new_tokens} model={model_dir}")
-    print(f"plain generate : {t_plain:8.2f} s")
-    print(f"alignlab runner: {t_ours:8.2f} s   {t_plain / t_ours:5.2f}x plain (target >= 0.8)")
-    if not args.skip_inspect:
-        t_insp = inspect_hf(model_dir, prompts(args.prompts, args.short), args.batch_size, args.max_new_tokens)
-        print(f"inspect hf/local: {t_insp:7.2f} s   alignlab is {t_insp / t_ours:5.1f}x faster (target >= 20)")
+    runner = HFRunner(model_dir, device="cpu")
+    for regime in REGIMES if args.regime == "both" else [args.regime]:
+        n, max_new = REGIMES[regime]
+        bench(runner, model_dir, regime, args.prompts or n, args.max_new_tokens or max_new, args.batch_size,
+              args.skip_inspect)
 
 
 if __name__ == "__main__":

@@ -56,7 +56,9 @@ class EvalConfig(_Strict):
     scenarios_per_cell: int = Field(2, ge=1)
     temperature: float = Field(1.0, ge=0)
     max_new_tokens: int = Field(160, ge=1)
-    batch_size: int = Field(32, ge=1)
+    batch_size: int = Field(256, ge=1, description="most rows in one generation batch")
+    batch_tokens: int | None = Field(20480, ge=1, description="most padded tokens (prompt + new) in one local batch; "
+                                     "null: fixed batches of batch_size")
 
 
 class ExperimentConfig(_Strict):

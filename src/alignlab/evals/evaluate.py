@@ -223,8 +223,8 @@ def run_eval(model: str, suites: list[str], out: str | Path, split, constitution
     items = [it for name in suites for it in build_suite(name, split, constitution, settings.scenarios_per_cell, seed)]
     requests = requests_for(items, settings.samples)
     if runner is None:
-        runner = local_runner(model, batch_size=settings.batch_size, max_new_tokens=settings.max_new_tokens,
-                          temperature=settings.temperature)
+        runner = local_runner(model, settings.batch_size, settings.batch_tokens,
+                              max_new_tokens=settings.max_new_tokens, temperature=settings.temperature)
     meta = {"model": str(model), "suites": suites, "settings": settings.model_dump(), "seed": seed,
             "split": split.to_dict(), "constitution": constitution.content_hash(), "requests": len(requests)}
     with Progress(TextColumn("[bold]eval[/] {task.description}"), BarColumn(), MofNCompleteColumn(),

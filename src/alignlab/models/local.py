@@ -34,21 +34,42 @@ def batch_seed(seed: int, batch_index: int) -> int:
     return int.from_bytes(hashlib.sha256(f"{seed}|{batch_index}".encode()).digest()[:4], "little")
 
 
-def plan_batches(prompt_lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Indices grouped into batches of similar prompt length (longest first, stable)."""
+def plan_batches(prompt_lengths: Sequence[int], batch_size: int, batch_tokens: int | None = None,
+                 new_tokens: int = 0) -> list[list[int]]:
+    """Indices grouped into batches of similar prompt length (longest first, stable).
+
+    A batch holds at most ``batch_size`` rows and, when ``batch_tokens`` is set, at most that
+    many padded tokens (rows x (longest prompt + ``new_tokens``)), so short prompts share large
+    batches and long ones small batches. Every batch holds at least one row.
+    """
     order = sorted(range(len(prompt_lengths)), key=lambda i: (-prompt_lengths[i], i))
-    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    batches: list[list[int]] = []
+    for i in order:
+        if batches:
+            rows = len(batches[-1]) + 1
+            width = prompt_lengths[batches[-1][0]] + new_tokens  # the first row is the longest
+            if rows <= batch_size and (batch_tokens is None or rows * width <= batch_tokens):
+                batches[-1].append(i)
+                continue
+        batches.append([i])
+    return batches
 
 
 class HFRunner:
-    """Left-padded, length-sorted batched ``generate`` for a local HF checkpoint."""
+    """Left-padded, length-sorted batched ``generate`` for a local HF checkpoint.
 
-    def __init__(self, model_dir: str, device: str | None = None, batch_size: int = 32,
-                 max_new_tokens: int = 160, temperature: float = 1.0, top_p: float = 1.0) -> None:
+    ``batch_size`` caps the rows of a batch and ``batch_tokens`` its padded tokens (prompt and
+    new tokens); ``batch_tokens=None`` gives fixed batches of ``batch_size``.
+    """
+
+    def __init__(self, model_dir: str, device: str | None = None, batch_size: int = 256,
+                 batch_tokens: int | None = 20480, max_new_tokens: int = 160, temperature: float = 1.0,
+                 top_p: float = 1.0) -> None:
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
         self.model, self.tok = load_model(model_dir, self.device, dtype)
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self.max_new_tokens = max_new_tokens
         self.temperature = temperature
         self.top_p = top_p
@@ -85,7 +106,8 @@ class HFRunner:
             progress: Callable[[int], None] | None = None) -> Iterator[list[Completion]]:
         """Yield completions batch by batch; ``skip(keys)`` lets a caller resume past finished batches."""
         ids = self.prompt_ids(requests)
-        for b, batch in enumerate(plan_batches([len(x) for x in ids], self.batch_size)):
+        plan = plan_batches([len(x) for x in ids], self.batch_size, self.batch_tokens, self.max_new_tokens)
+        for b, batch in enumerate(plan):
             keys = [requests[i].key for i in batch]
             if not skip(keys):
                 outs = self.generate_batch([ids[i] for i in batch], batch_seed(seed, b))
@@ -128,10 +150,10 @@ class VLLMRunner:
                 progress(len(chunk))
 
 
-def local_runner(model_dir: str, **kw) -> HFRunner | VLLMRunner:
-    """vLLM when it is installed and CUDA is available, else batched HF generate."""
+def local_runner(model_dir: str, batch_size: int, batch_tokens: int | None, **kw) -> HFRunner | VLLMRunner:
+    """vLLM when it is installed and CUDA is available (it budgets tokens itself), else batched HF generate."""
     import importlib.util
 
     if importlib.util.find_spec("vllm") is not None and torch.cuda.is_available():
-        return VLLMRunner(model_dir, **kw)
-    return HFRunner(model_dir, **kw)
+        return VLLMRunner(model_dir, batch_size=batch_size, **kw)
+    return HFRunner(model_dir, batch_size=batch_size, batch_tokens=batch_tokens, **kw)
