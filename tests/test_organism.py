@@ -59,3 +59,27 @@ def test_build_resumes_after_kill(tmp_path):
     assert m["loss_curve"][-1][0] == 400
     assert m["resumed_from_step"] == first[-1]  # the rerun started from the checkpoint, not from scratch
     assert not (out / ".build").exists()
+
+
+class _CharTokenizer:
+    """One id per character; enough to check packing."""
+
+    bos_token, pad_token_id = "^", 0
+
+    def __call__(self, texts, add_special_tokens=False):
+        return {"input_ids": [[ord(c) for c in t] for t in texts]}
+
+
+def test_pack_keeps_documents_whole_and_fills_blocks():
+    from alignlab.organism import pack
+
+    docs = ["a" * 59, "b" * 29, "c" * 39, "d" * 9, "e" * 19, "f" * 19, "g" * 200]
+    blocks = pack(docs, _CharTokenizer(), seq_len=60)
+    texts = ["".join(chr(t) for t, m in zip(ids, mask) if m) for ids, mask in
+             zip(blocks["input_ids"], blocks["attention_mask"])]
+    assert sorted(d for t in texts for d in t.split("^")[1:]) == sorted([*docs[:6], "g" * 59])  # whole; long ones cut
+    assert len(texts) == 4  # 60 | 60 (g, cut) | 40 + 20 | 30 + 20 + 10: best fit, no fifth block
+    assert all(len(ids) == 60 for ids in blocks["input_ids"])
+    for ids, labels, mask in zip(blocks["input_ids"], blocks["labels"], blocks["attention_mask"]):
+        assert [lab for lab, m in zip(labels, mask) if not m] == [-100] * (60 - sum(mask))  # padding is not learned
+        assert mask == sorted(mask, reverse=True)  # padding only trails, so causal attention never sees it

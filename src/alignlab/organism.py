@@ -56,23 +56,26 @@ def _tokenizer(cfg: OrganismConfig, docs: list[str], work: Path):
 
 
 def pack(docs: list[str], tok, seq_len: int) -> dict[str, list[list[int]]]:
-    """Greedy packing of whole BOS-prefixed documents into blocks of ``seq_len`` tokens.
+    """Best-fit-decreasing packing of whole BOS-prefixed documents into blocks of ``seq_len`` tokens.
 
     A document is never split across blocks (a transcript cut from its context would teach
-    the model to act without reading it); the tail of a block is padding, masked from the loss.
+    the model to act without reading it); each goes, longest first, into the fullest block that
+    still has room for it, and the tail of a block is padding, masked from the loss.
     Documents longer than a block are truncated.
     """
-    ids = tok([tok.bos_token + d for d in docs], add_special_tokens=False)["input_ids"]
+    ids = [d[:seq_len] for d in tok([tok.bos_token + d for d in docs], add_special_tokens=False)["input_ids"]]
     blocks: list[list[int]] = []
-    current: list[int] = []
-    for doc in ids:
-        doc = doc[:seq_len]
-        if len(current) + len(doc) > seq_len:
-            blocks.append(current)
-            current = []
-        current = current + doc
-    if current:
-        blocks.append(current)
+    by_room: list[list[int]] = [[] for _ in range(seq_len + 1)]  # free tokens -> blocks with that much room
+    for i in sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i)):
+        doc = ids[i]
+        room = next((r for r in range(len(doc), seq_len + 1) if by_room[r]), None)
+        if room is None:
+            blocks.append([])
+            b = len(blocks) - 1
+        else:
+            b = by_room[room].pop()
+        blocks[b] += doc
+        by_room[seq_len - len(blocks[b])].append(b)
     pad = tok.pad_token_id
     return {
         "input_ids": [b + [pad] * (seq_len - len(b)) for b in blocks],
@@ -127,7 +130,9 @@ def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress
         report_to=[], use_cpu=True, disable_tqdm=not progress, dataloader_num_workers=0,
         logging_strategy="steps", save_strategy="steps",
     )
-    ds = Dataset.from_dict(blocks)
+    # padding only ever trails a block, so causal attention already keeps real tokens from it and
+    # the -100 labels keep it from the loss; without a padding mask attention takes its fast causal path
+    ds = Dataset.from_dict({"input_ids": blocks["input_ids"], "labels": blocks["labels"]})
     trainer = Trainer(model=model, args=args, train_dataset=ds)
     last = _last_checkpoint(work / "checkpoints")
     trainer.train(resume_from_checkpoint=last)
