@@ -51,7 +51,8 @@ def test_build_resumes_after_kill(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert not (out / "alignlab_manifest.json").exists()
-    first = sorted(int(p.name.split("-")[1]) for p in ckpts.glob("checkpoint-*"))
+    # complete checkpoints only: the kill may land while the next one is being written
+    first = sorted(int(p.parent.name.split("-")[1]) for p in ckpts.glob("checkpoint-*/trainer_state.json"))
     assert first and first[-1] < 400
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -83,3 +84,15 @@ def test_pack_keeps_documents_whole_and_fills_blocks():
     for ids, labels, mask in zip(blocks["input_ids"], blocks["labels"], blocks["attention_mask"]):
         assert [lab for lab, m in zip(labels, mask) if not m] == [-100] * (60 - sum(mask))  # padding is not learned
         assert mask == sorted(mask, reverse=True)  # padding only trails, so causal attention never sees it
+
+
+def test_resume_skips_a_checkpoint_the_kill_cut_short(tmp_path):
+    from alignlab.organism import _last_checkpoint
+
+    for step, complete in ((10, True), (20, False)):  # killed while writing checkpoint-20
+        (tmp_path / f"checkpoint-{step}").mkdir()
+        (tmp_path / f"checkpoint-{step}" / "model.safetensors").write_bytes(b"")
+        if complete:
+            (tmp_path / f"checkpoint-{step}" / "trainer_state.json").write_text("{}")
+    assert _last_checkpoint(tmp_path) == str(tmp_path / "checkpoint-10")
+    assert _last_checkpoint(tmp_path / "missing") is None

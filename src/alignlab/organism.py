@@ -99,9 +99,10 @@ def _model(cfg: OrganismConfig, tok):
 
 
 def _last_checkpoint(ckpt_dir: Path) -> str | None:
-    from transformers.trainer_utils import get_last_checkpoint
-
-    return get_last_checkpoint(str(ckpt_dir)) if ckpt_dir.is_dir() else None
+    """The newest complete checkpoint: the Trainer writes ``trainer_state.json`` last, so a build
+    killed while saving leaves a directory without it, and the one before is still there."""
+    done = [p.parent for p in ckpt_dir.glob("checkpoint-*/trainer_state.json")]
+    return str(max(done, key=lambda p: int(p.name.split("-")[-1]))) if done else None
 
 
 def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress: bool = True) -> dict:
