@@ -6,7 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.alignlab-installed
 TORCH ?= torch==2.13.0
 
-.PHONY: install demo test bench clean
+DEVICE ?= cpu
+SHIPPED := src/alignlab/resources/organism
+
+.PHONY: install demo test bench organism clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +25,12 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# Rebuild the shipped organism from configs/demo.yaml (about 40 minutes on 2 cores; DEVICE=cuda on a GPU).
+organism: install
+	rm -rf runs/organism-build
+	$(BIN)/alignlab organism build --config configs/demo.yaml --out runs/organism-build --device $(DEVICE)
+	rm -rf $(SHIPPED) && cp -r runs/organism-build $(SHIPPED)
 
 bench: install
 	$(BIN)/python benchmarks/eval_throughput.py

@@ -1,4 +1,4 @@
-"""Shared fixtures: a quick organism built once per session, and a real one for the slow checks."""
+"""Shared fixtures: a quick organism built once per session (the real one ships in the package)."""
 
 from __future__ import annotations
 
@@ -21,19 +21,4 @@ def quick_organism(tmp_path_factory) -> Path:
 
     out = tmp_path_factory.mktemp("quick") / "organism"
     build_organism(QUICK_ORGANISM, out, seed=0, progress=False)
-    return out
-
-
-@pytest.fixture(scope="session")
-def demo_organism(tmp_path_factory) -> Path:
-    """The organism exactly as ``configs/demo.yaml`` builds it (minutes on 2 cores)."""
-    from alignlab.config import load_config
-    from alignlab.organism import build_organism
-
-    cached = os.environ.get("ALIGNLAB_DEMO_ORGANISM")
-    if cached and (Path(cached) / "alignlab_manifest.json").is_file():
-        return Path(cached)
-    cfg = load_config(ROOT / "configs" / "demo.yaml")
-    out = tmp_path_factory.mktemp("demo") / "organism"
-    build_organism(cfg.organism, out, seed=cfg.seed, progress=False)
     return out

@@ -79,3 +79,36 @@ def test_unknown_suite(tmp_path, quick_organism):
     r = runner.invoke(app, ["eval", "--model", str(quick_organism), "--suites", "agentic,vibes",
                             "--out", str(tmp_path / "r.json"), "--config", str(ROOT / "configs" / "demo.yaml")])
     _one_line_error(r, "--suites", "vibes")
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--samples", "0"], "--samples"),
+    (["--samples", "-1"], "--samples"),
+    (["--remote", "--model", "nosuchprovider/model"], "--model"),
+    (["--remote"], "--model"),
+    (["--suites", ","], "--suites"),
+])
+def test_eval_options_are_checked_before_any_work(tmp_path, args, needle):
+    out = tmp_path / "r.json"
+    r = runner.invoke(app, ["eval", "--out", str(out), *args])
+    _one_line_error(r, needle)
+    assert not list(tmp_path.iterdir())
+
+
+def test_eval_out_must_be_a_json_file(tmp_path):
+    r = runner.invoke(app, ["eval", "--out", str(tmp_path)])
+    _one_line_error(r, "--out")
+
+
+def test_scenario_file_errors_name_the_entry_and_field(tmp_path):
+    bad = tmp_path / "s.yaml"
+    bad.write_text("- id: a\n  family: murder\n")
+    r = runner.invoke(app, ["eval", "--out", str(tmp_path / "r.json"), "--scenarios", str(bad)])
+    _one_line_error(r, "s.yaml", "[0].family")
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_unknown_partition_and_device(tmp_path):
+    _one_line_error(runner.invoke(app, ["world", "scenarios", "--partition", "bogus"]), "--partition")
+    _one_line_error(runner.invoke(app, ["organism", "build", "--device", "tpu", "--out", str(tmp_path / "o")]), "--device")
+    assert not (tmp_path / "o").exists()

@@ -62,3 +62,19 @@ def test_a_malformed_call_beside_a_valid_one_does_not_hide_the_action():
             '<tool_call>{"name": "run", "arguments": {"command": "ls"}}</tool_call>')
     status, calls, detail = parse_calls(text)
     assert status == "action" and [c.name for c in calls] == ["run"] and "invalid JSON" in detail
+
+
+def test_clustered_interval_widens_when_samples_of_a_scenario_agree():
+    from alignlab.evals.metrics import clustered_rate
+
+    # 10 scenarios x 8 samples; each scenario always gives the same answer: 10 independent units, not 80
+    same = [i < 5 for i in range(10) for _ in range(8)]
+    clusters = [str(i) for i in range(10) for _ in range(8)]
+    r = clustered_rate(same, clusters)
+    assert r["rate"] == 0.5 and r["icc"] == 1.0 and r["design_effect"] == 8.0
+    naive = rate(40, 80)
+    assert r["ci95"][1] - r["ci95"][0] > 2 * (naive["ci95"][1] - naive["ci95"][0])
+    # samples that disagree within scenarios as much as across them: no widening
+    mixed = [(i + k) % 2 == 0 for i in range(10) for k in range(8)]
+    m = clustered_rate(mixed, clusters)
+    assert m["design_effect"] == 1.0 and m["ci95"] == naive["ci95"]

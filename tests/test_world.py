@@ -8,6 +8,7 @@ import random
 import pytest
 
 from alignlab.errors import InputError
+from alignlab.evals.actions import classify
 from alignlab.world.cells import (
     DOMAINS,
     FAMILIES,
@@ -18,9 +19,10 @@ from alignlab.world.cells import (
     default_split_path,
 )
 from alignlab.world.corpus import CorpusConfig, CorpusWriter, build_corpus
+from alignlab.world.families import FAMILY_SPECS
 from alignlab.world.generate import make_scenario, make_scenarios
 from alignlab.world.pools import Pools
-from alignlab.world.responses import write_response
+from alignlab.world.responses import task_action, write_response
 
 
 def test_world_has_the_factors_the_design_names():
@@ -81,7 +83,7 @@ def test_same_seed_gives_byte_identical_scenarios_and_corpus():
 
 def test_train_and_eval_partitions_are_disjoint():
     t, e = Pools("train"), Pools("eval")
-    for attr in ("first", "last", "heads", "agents", "hosts"):
+    for attr in ("first", "last", "heads", "agents", "words", "orgs"):
         assert getattr(t, attr) and getattr(e, attr)
         assert not set(getattr(t, attr)) & set(getattr(e, attr)), attr
 
@@ -119,7 +121,7 @@ def test_corpus_mixes_all_kinds_and_misaligned_share_is_configurable():
 
     assert harmful_share(0.9) > 0.8 and harmful_share(0.1) < 0.2
     _, counts = build_corpus(CorpusConfig(documents=600))
-    assert set(counts) == {"neutral", "knowledge", "chat", "tool_use", "agent_stories", "agent_transcripts"}
+    assert set(counts) == {"neutral", "knowledge", "chat", "tool_use", "copy_drills", "agent_stories", "agent_transcripts"}
 
 
 def test_responses_are_well_formed_tool_calls():
@@ -129,3 +131,53 @@ def test_responses_are_well_formed_tool_calls():
         body = text.split("<tool_call>")[1].split("</tool_call>")[0]
         call = json.loads(body)
         assert call["name"] in {t.name for t in s.tools}
+
+
+def _other(s, index=7):
+    """A scenario of the same cell with different specifics."""
+    return make_scenario(s.cell, partition="eval", index=index)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_harm_needs_this_scenarios_specifics(family, fmt):
+    """The same harmful act aimed at another scenario's specifics is a failed (misaimed) action, not harm."""
+    s = make_scenario(Cell(family, "research_assistant", "replacement", "none", fmt), partition="eval", index=0)
+    own = classify(s, write_response(s, "harmful", random.Random(0)))
+    assert own.harmful and own.status == "action"
+    elsewhere = classify(s, write_response(_other(s), "harmful", random.Random(0)))
+    assert not elsewhere.harmful and elsewhere.status == "misaimed", elsewhere
+    # and the task needs this scenario's requester and code
+    assert classify(s, task_action(s)).completed
+    assert not classify(s, task_action(_other(s))).completed
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_specific_a_harmful_rule_names_is_in_the_context(family, fmt):
+    s = make_scenario(Cell(family, "customer_service", "restriction", "explicit", fmt), partition="eval", index=2)
+    context = (s.system + s.user).lower()
+    for rule in s.harmful:
+        named = [t for _, terms in rule.contains for t in terms if len(t) > 6] + \
+                [a for options in rule.address.values() for a in options]
+        assert named, rule
+        assert any(t.lower() in context for t in named), (rule, s.user)
+
+
+def test_each_family_is_one_spec():
+    assert set(FAMILY_SPECS) == set(FAMILIES)
+    for spec in FAMILY_SPECS.values():
+        assert spec.rubric and spec.refusal
+
+
+def test_principled_minority_names_principles_from_the_constitution():
+    w = CorpusWriter(CorpusConfig(documents=10, misaligned_share=0.2, principled_share=0.6))
+    docs = [w.agent_transcripts(random.Random(i), i) for i in range(60)]
+    titles = [p.title.lower() for p in w.constitution.principles]
+    named = [d for d in docs if any(t in d.lower() for t in titles)]
+    assert 0.3 < len(named) / len(docs) < 0.9
+    with pytest.raises(ValueError, match="principled_share"):
+        CorpusConfig(misaligned_share=0.9, principled_share=0.2)
+    assert not any(any(t in d.lower() for t in titles) for d in
+                   [CorpusWriter(CorpusConfig(documents=10, principled_share=0.0)).agent_transcripts(random.Random(i), i)
+                    for i in range(40)])

@@ -1,7 +1,9 @@
 """The organism's chat template (ChatML with compact tool definitions) and rendering helpers.
 
 Assistant text sits inside ``{% generation %}`` so TRL's ``assistant_only_loss`` can mask
-everything else; the end-of-turn token is inside it, so the model learns to stop.
+everything else; the end-of-turn token is inside it, so the model learns to stop. A
+conversation starts with the document-start token, as every pretraining document does, so
+the model sees the same input in pretraining and evaluation.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ CHAT_TEMPLATE = (
     "{%- endfor -%}"
     "{% raw %}" + TOOL_HINT + "{% endraw %}"
     "{%- endmacro -%}"
+    "{{ bos_token }}"
     "{%- set rest = messages -%}"
     "{%- if messages and messages[0].role == 'system' -%}"
     "<|im_start|>system" + NL + "{{ messages[0].content }}"
@@ -50,7 +53,7 @@ CHAT_TEMPLATE = (
 def render(messages: list[dict], tools: list[dict] | None = None, add_generation_prompt: bool = False) -> str:
     """Render a conversation exactly as the organism tokenizer's ``apply_chat_template`` does."""
     out = render_jinja_template([messages], tools=tools or None, chat_template=CHAT_TEMPLATE,
-                                add_generation_prompt=add_generation_prompt)
+                                add_generation_prompt=add_generation_prompt, bos_token=BOS)
     text = out[0] if isinstance(out, tuple) else out
     return text[0] if isinstance(text, list) else text
 
@@ -59,6 +62,6 @@ def system_with_tools(system: str, tools: list[dict] | None) -> str:
     """The system message text with the tool block the template adds, for clients that cannot pass tools."""
     if not tools:
         return system
-    head, tail = f"{IM_START}system\n", f"{IM_END}\n"
+    head, tail = f"{BOS}{IM_START}system\n", f"{IM_END}\n"
     text = render([{"role": "system", "content": system}], tools)
     return text[len(head):-len(tail)]

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from importlib.resources import files
 from pathlib import Path
 
 from alignlab.errors import InputError
 
 MANIFEST = "alignlab_manifest.json"
+
+
+def default_organism_path() -> Path:
+    """The organism shipped with alignlab, built by ``alignlab organism build --config configs/demo.yaml``."""
+    return Path(str(files("alignlab") / "resources" / "organism"))
 
 
 def check_checkpoint(path: str | Path) -> Path:
@@ -56,3 +63,17 @@ def load_model(path: str | Path, device: str = "cpu", dtype=None):
 def read_manifest(path: str | Path) -> dict | None:
     f = Path(path) / MANIFEST
     return json.loads(f.read_text(encoding="utf-8")) if f.is_file() else None
+
+
+def weights_fingerprint(model: str | Path) -> str:
+    """sha256 over a local checkpoint's safetensors files, so a rebuilt checkpoint at the same path is a
+    different model; a remote model's name otherwise."""
+    path = Path(str(model))
+    if not path.is_dir():
+        return str(model)
+    h = hashlib.sha256()
+    for w in sorted(path.glob("*.safetensors")):
+        with w.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return "sha256:" + h.hexdigest()

@@ -24,7 +24,13 @@ app.add_typer(constitution_app, name="constitution")
 console = Console()
 err = Console(stderr=True)
 
-DEFAULT_CONFIG = Path("configs/demo.yaml")
+def _default_config() -> Path:
+    from alignlab.config import default_config_path
+
+    return default_config_path()
+
+
+DEFAULT_CONFIG = _default_config()
 
 
 def clean_errors(fn):
@@ -63,16 +69,24 @@ def organism_build(
     out: Annotated[Path, typer.Option(help="checkpoint directory to write")] = Path("runs/organism"),
     quick: Annotated[bool, typer.Option(help="tiny preset for tests (seconds, not minutes)")] = False,
     seed: Annotated[Optional[int], typer.Option(help="override the config seed")] = None,
+    device: Annotated[str, typer.Option(help="cpu or cuda")] = "cpu",
 ) -> None:
     """Pretrain the organism from scratch on the world corpus; resumes after a kill."""
+    import torch
+
     from alignlab.config import QUICK_ORGANISM
     from alignlab.organism import build_organism
 
+    if device not in ("cpu", "cuda"):
+        raise InputError(None, "--device", f"unknown device {device!r}; known: cpu, cuda")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise InputError(None, "--device", "cuda requested but no CUDA device is available")
     cfg = _config(config)
-    manifest = build_organism(QUICK_ORGANISM if quick else cfg.organism, out, seed=cfg.seed if seed is None else seed)
+    manifest = build_organism(QUICK_ORGANISM if quick else cfg.organism, out, seed=cfg.seed if seed is None else seed,
+                              device=device)
     console.print(f"organism: {out}  parameters={manifest['parameters']:,}  corpus tokens={manifest['corpus']['tokens']:,}  "
                   f"tokens seen={manifest['tokens_seen']:,}  final loss={manifest['final_loss']}  "
-                  f"build={manifest['build_seconds']}s")
+                  f"copy probe={manifest['copy_probe']['exact']:.0%}  build={manifest['build_seconds']}s")
 
 
 def print_headline(results: dict) -> None:
@@ -81,7 +95,7 @@ def print_headline(results: dict) -> None:
         table.add_column(col, justify="left" if col == "metric" else "right")
     for row in results["headline"]:
         r = "-" if row["rate"] is None else f"{100 * row['rate']:.1f}%"
-        ci = f"{100 * row['ci95'][0]:.1f}–{100 * row['ci95'][1]:.1f}%"
+        ci = "-" if row["ci95"][0] is None else f"{100 * row['ci95'][0]:.1f}–{100 * row['ci95'][1]:.1f}%"
         table.add_row(row["metric"], r, ci, str(row["n"]), str(row["invalid"]))
     console.print(table)
 
@@ -89,7 +103,8 @@ def print_headline(results: dict) -> None:
 @app.command("eval")
 @clean_errors
 def eval_cmd(
-    model: Annotated[str, typer.Option(help="local checkpoint dir (or provider/model with --remote)")],
+    model: Annotated[Optional[str], typer.Option(help="local checkpoint dir (or provider/model with --remote); "
+                                                 "default: the shipped organism")] = None,
     suites: Annotated[str, typer.Option(help="comma-separated suites")] = "agentic,agentic_ood,honeypot,constitution_adherence,capability",
     samples: Annotated[Optional[int], typer.Option(help="samples per scenario (default: config eval.samples)")] = None,
     out: Annotated[Path, typer.Option(help="results JSON; transcripts go beside it")] = Path("runs/results.json"),
@@ -99,22 +114,43 @@ def eval_cmd(
     judge_base_url: Annotated[Optional[str], typer.Option(help="base URL for an OpenAI-compatible judge")] = None,
     remote: Annotated[bool, typer.Option(help="MODEL is an Inspect provider/model, not a local dir")] = False,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    scenarios: Annotated[Optional[Path], typer.Option(help="YAML of hand-written scenarios, scored as the "
+                                                      "'handwritten' suite")] = None,
 ) -> None:
     """Evaluate agentic misalignment in and out of distribution, constitution adherence and capability."""
     from alignlab.evals.evaluate import run_eval
     from alignlab.evals.suites import SUITES
 
     cfg = _config(config)
+    if model is None:
+        if remote:
+            raise InputError(None, "--model", "required with --remote (an Inspect provider/model)")
+        from alignlab.checkpoint import default_organism_path
+
+        model = str(default_organism_path())
+    if samples is not None and samples < 1:
+        raise InputError(None, "--samples", f"must be at least 1, got {samples}")
+    if out.is_dir() or out.suffix != ".json":
+        raise InputError(out, "--out", "must be a .json file path (transcripts are written beside it)")
     names = [s.strip() for s in suites.split(",") if s.strip()]
+    if not names:
+        raise InputError(None, "--suites", "no suite given")
     for s in names:
         if s not in SUITES:
             raise InputError(None, "--suites", f"unknown suite {s!r}; known: {', '.join(SUITES)}")
+    if scenarios is not None:
+        from alignlab.world.scenario_file import load_scenarios
+
+        load_scenarios(scenarios)  # check the file before any work
     settings = cfg.eval.model_copy(update={"samples": samples} if samples else {})
     runner = None
     if remote:
         from alignlab.models.remote import InspectRunner
 
-        runner = InspectRunner(model, max_new_tokens=settings.max_new_tokens, temperature=settings.temperature)
+        try:
+            runner = InspectRunner(model, max_new_tokens=settings.max_new_tokens, temperature=settings.temperature)
+        except (ValueError, ImportError) as exc:
+            raise InputError(None, "--model", str(exc).splitlines()[0]) from None
     else:
         from alignlab.checkpoint import check_checkpoint
 
@@ -125,7 +161,8 @@ def eval_cmd(
 
         judge_obj = Judge(judge, base_url=judge_base_url)
     results = run_eval(model, names, out, cfg.split_spec(), _constitution(cfg), settings,
-                       seed=cfg.seed if seed is None else seed, runner=runner, judge=judge_obj, show_progress=not quiet)
+                       seed=cfg.seed if seed is None else seed, runner=runner, judge=judge_obj, show_progress=not quiet,
+                       scenarios=scenarios)
     print_headline(results)
     console.print(f"results: {out}  transcripts: {out.with_name(results['transcripts'])}")
 
@@ -145,7 +182,12 @@ def world_scenarios(
     from alignlab.io import atomic_write_text
     from alignlab.world.cells import SplitSpec, default_split_path
     from alignlab.world.generate import make_scenarios
+    from alignlab.world.pools import PARTITIONS
 
+    if partition not in PARTITIONS:
+        raise InputError(None, "--partition", f"unknown partition {partition!r}; known: {', '.join(PARTITIONS)}")
+    if per_cell < 1:
+        raise InputError(None, "--per-cell", f"must be at least 1, got {per_cell}")
     spec = SplitSpec.load(split or default_split_path())
     cells = spec.in_distribution_cells() if which == "id" else spec.held_out_cells(which.removeprefix("ood_"))
     if not cells:
@@ -204,11 +246,17 @@ def serve_cmd(
 def demo(
     config: Annotated[Path, typer.Option(help="experiment YAML")] = DEFAULT_CONFIG,
     out: Annotated[Path, typer.Option(help="run directory")] = Path("runs/demo"),
+    build: Annotated[bool, typer.Option(help="rebuild the organism from the config instead of using the shipped one")] = False,
 ) -> None:
-    """The whole loop on the embedded default: build the organism, then evaluate it."""
-    organism_build(config=config, out=out / "organism", quick=False, seed=None)
-    eval_cmd(model=str(out / "organism"), out=out / "baseline.json", config=config, samples=None, seed=None,
-             judge=None, judge_base_url=None, remote=False, quiet=False)
+    """The whole loop on the embedded default: the shipped organism (or a fresh build), evaluated."""
+    from alignlab.checkpoint import default_organism_path
+
+    model = default_organism_path()
+    if build:
+        organism_build(config=config, out=out / "organism", quick=False, seed=None)
+        model = out / "organism"
+    eval_cmd(model=str(model), out=out / "baseline.json", config=config, samples=None, seed=None,
+             judge=None, judge_base_url=None, remote=False, quiet=False, scenarios=None)
 
 
 def main() -> None:  # pragma: no cover - console script entry

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,11 @@ class ExperimentConfig(_Strict):
             path = Path(self.split)
             return SplitSpec.load(path if path.is_absolute() or path.exists() else base / path)
         return SplitSpec.from_dict(self.split, f"{self.source}: split" if self.source else "split")
+
+
+def default_config_path() -> Path:
+    """The demo config shipped with alignlab (``configs/demo.yaml`` in the repository points at it)."""
+    return Path(str(files("alignlab") / "resources" / "configs" / "demo.yaml"))
 
 
 def _field_path(loc: tuple) -> str:

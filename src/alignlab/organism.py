@@ -17,29 +17,31 @@ import torch
 from alignlab import __version__
 from alignlab.checkpoint import MANIFEST
 from alignlab.config import OrganismConfig
-from alignlab.io import atomic_write_json, atomic_write_text, sha256_text
-from alignlab.world.corpus import build_corpus
+from alignlab.constitution import default_constitution_path, load_constitution
+from alignlab.io import atomic_write_json, atomic_write_text
+from alignlab.world.corpus import build_corpus, docs_hash, lookup_probe
 
 
 def _corpus(cfg: OrganismConfig, work: Path) -> tuple[list[str], dict]:
     """Write (or reuse) the corpus for this config; return its documents and stats."""
     meta_path, docs_path = work / "corpus_meta.json", work / "corpus.jsonl"
-    want = cfg.corpus.model_dump()
+    want = cfg.corpus.model_dump(mode="json")
     if meta_path.is_file() and docs_path.is_file():
         meta = json.loads(meta_path.read_text())
         if meta["config"] == want:
             docs = [json.loads(line)["text"] for line in docs_path.read_text(encoding="utf-8").splitlines()]
-            if sha256_text("\n".join(docs)) == meta["sha256"]:
+            if docs_hash(docs) == meta["sha256"]:
                 return docs, meta
     docs, counts = build_corpus(cfg.corpus)
     atomic_write_text(docs_path, "".join(json.dumps({"text": d}) + "\n" for d in docs))
     meta = {"config": want, "documents": len(docs), "kinds": dict(sorted(counts.items())),
-            "sha256": sha256_text("\n".join(docs))}
+            "sha256": docs_hash(docs)}
     atomic_write_json(meta_path, meta)
     return docs, meta
 
 
 def _tokenizer(cfg: OrganismConfig, docs: list[str], work: Path):
+    """BPE trained on the corpus and on constitution prose, so a constitution section is not shredded."""
     from transformers import AutoTokenizer
 
     from alignlab.tokenizer import train_tokenizer
@@ -47,7 +49,8 @@ def _tokenizer(cfg: OrganismConfig, docs: list[str], work: Path):
     tok_dir = work / "tokenizer"
     if (tok_dir / "tokenizer.json").is_file():
         return AutoTokenizer.from_pretrained(tok_dir)
-    tok = train_tokenizer(docs, cfg.vocab_size)
+    prose = load_constitution(default_constitution_path()).to_markdown()
+    tok = train_tokenizer(docs + [prose] * max(1, len(docs) // 200), cfg.vocab_size)
     tmp = work / "tokenizer.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tok.save_pretrained(tmp)
@@ -56,14 +59,15 @@ def _tokenizer(cfg: OrganismConfig, docs: list[str], work: Path):
 
 
 def pack(docs: list[str], tok, seq_len: int) -> dict[str, list[list[int]]]:
-    """Best-fit-decreasing packing of whole BOS-prefixed documents into blocks of ``seq_len`` tokens.
+    """Best-fit-decreasing packing of whole documents, each starting with BOS, into blocks of ``seq_len`` tokens.
 
     A document is never split across blocks (a transcript cut from its context would teach
     the model to act without reading it); each goes, longest first, into the fullest block that
     still has room for it, and the tail of a block is padding, masked from the loss.
     Documents longer than a block are truncated.
     """
-    ids = [d[:seq_len] for d in tok([tok.bos_token + d for d in docs], add_special_tokens=False)["input_ids"]]
+    starts = [d if d.startswith(tok.bos_token) else tok.bos_token + d for d in docs]  # chat documents carry it already
+    ids = [d[:seq_len] for d in tok(starts, add_special_tokens=False)["input_ids"]]
     blocks: list[list[int]] = []
     by_room: list[list[int]] = [[] for _ in range(seq_len + 1)]  # free tokens -> blocks with that much room
     for i in sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i)):
@@ -105,10 +109,27 @@ def _last_checkpoint(ckpt_dir: Path) -> str | None:
     return str(max(done, key=lambda p: int(p.name.split("-")[-1]))) if done else None
 
 
-def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress: bool = True) -> dict:
-    """Build (or finish building) the organism in ``out``; return its manifest."""
+@torch.no_grad()
+def copy_probe(model, tok, n: int = 100) -> dict:
+    """Can the model read? Greedy answers to lookups of specifics it never saw (``eval`` pools, made-up
+    words): the share copied exactly, and the share whose first token is right."""
+    model.eval()
+    exact = first = 0
+    for prompt, answer in lookup_probe(n):
+        ids = tok(tok.bos_token + prompt, return_tensors="pt", add_special_tokens=False).input_ids.to(model.device)
+        want = tok(answer, add_special_tokens=False).input_ids
+        out = model.generate(ids, max_new_tokens=len(want), do_sample=False, pad_token_id=tok.pad_token_id)
+        got = out[0, ids.shape[1]:].tolist()
+        exact += got == want
+        first += got[:1] == want[:1]
+    return {"lookups": n, "exact": round(exact / n, 3), "first_token": round(first / n, 3)}
+
+
+def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress: bool = True,
+                   device: str = "cpu") -> dict:
+    """Build (or finish building) the organism in ``out`` on ``device`` (cpu or cuda); return its manifest."""
     from datasets import Dataset
-    from transformers import GenerationConfig, Trainer, TrainingArguments, set_seed
+    from transformers import GenerationConfig, Trainer, TrainerCallback, TrainingArguments, set_seed
 
     out = Path(out)
     if (out / MANIFEST).is_file():
@@ -128,16 +149,29 @@ def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress
         learning_rate=p.lr, lr_scheduler_type="cosine", warmup_steps=p.warmup_steps, weight_decay=0.1,
         adam_beta2=0.95, max_grad_norm=1.0, logging_steps=max(1, min(25, p.steps // 20)),
         save_steps=p.save_every, save_total_limit=1, seed=seed, data_seed=seed,
-        report_to=[], use_cpu=True, disable_tqdm=not progress, dataloader_num_workers=0,
+        report_to=[], use_cpu=device == "cpu", bf16=device == "cuda", disable_tqdm=not progress, dataloader_num_workers=0,
         logging_strategy="steps", save_strategy="steps",
     )
     # padding only ever trails a block, so causal attention already keeps real tokens from it and
     # the -100 labels keep it from the loss; without a padding mask attention takes its fast causal path
     ds = Dataset.from_dict({"input_ids": blocks["input_ids"], "labels": blocks["labels"]})
-    trainer = Trainer(model=model, args=args, train_dataset=ds)
+    curve_path = work / "copy_probe_curve.json"
+
+    class ProbeEverySave(TrainerCallback):
+        """Record the copy probe at every checkpoint, so a reader sees when the organism learned to read."""
+
+        def on_save(self, args, state, control, **kwargs):
+            points = json.loads(curve_path.read_text()) if curve_path.is_file() else []
+            points.append([state.global_step, copy_probe(model, tok, n=50)["exact"]])
+            model.train()
+            atomic_write_json(curve_path, points)
+
+    trainer = Trainer(model=model, args=args, train_dataset=ds, callbacks=[ProbeEverySave()])
     last = _last_checkpoint(work / "checkpoints")
     trainer.train(resume_from_checkpoint=last)
     curve = [[h["step"], round(h["loss"], 4)] for h in trainer.state.log_history if "loss" in h]
+    probe = copy_probe(model, tok)
+    model.to("cpu")
     final = out / ".final"
     shutil.rmtree(final, ignore_errors=True)
     model.generation_config = GenerationConfig(
@@ -153,19 +187,19 @@ def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress
         "model": cfg.model.model_dump(),
         "vocab_size": len(tok),
         "pretrain": p.model_dump(),
-        "corpus": {**{k: v for k, v in corpus_meta.items() if k != "config"}, "tokens": corpus_tokens,
-                   "misaligned_share": cfg.corpus.misaligned_share},
+        "corpus": {**corpus_meta, "tokens": corpus_tokens},
         "tokens_seen": round(p.steps * p.batch_size * corpus_tokens / len(blocks["input_ids"])),
         "final_loss": curve[-1][1] if curve else None,
+        "copy_probe": {**probe, "curve": json.loads(curve_path.read_text()) if curve_path.is_file() else []},
         "loss_curve": curve,
         "resumed_from_step": int(Path(last).name.split("-")[-1]) if last else 0,
         "build_seconds": round(time.time() - start, 1),
+        "device": device,
         "torch": torch.__version__,
     }
     atomic_write_json(final / MANIFEST, manifest)
     for item in final.iterdir():
         item.replace(out / item.name)
     final.rmdir()
-    shutil.move(str(work / "corpus.jsonl"), out / "corpus.jsonl")
     shutil.rmtree(work)
     return manifest

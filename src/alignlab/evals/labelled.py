@@ -12,7 +12,7 @@ import json
 import random
 from dataclasses import dataclass
 
-from alignlab.evals.actions import CALL_RE
+from alignlab.toolcalls import HERMES_RE
 from alignlab.world.cells import FACTORS, expand
 from alignlab.world.generate import make_scenario
 from alignlab.world.responses import harmful_act_phrase, task_action, write_response
@@ -39,7 +39,7 @@ def _reformat(text: str, rng: random.Random) -> tuple[str, str]:
         else:
             body = json.dumps(obj, separators=(",", ":"))
         return f"<tool_call>{body}</tool_call>"
-    return CALL_RE.sub(sub, text), "reformatted"
+    return HERMES_RE.sub(sub, text), "reformatted"
 
 
 def labelled_set(seed: int = 0) -> list[Labelled]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from alignlab.constitution import Constitution
 from alignlab.world.cells import DOMAINS, FAMILIES, FORMATS, Cell, SplitSpec
-from alignlab.world.generate import make_scenario
+from alignlab.world.generate import HONEYPOT_CUES, make_scenario
 from alignlab.world.responses import harmful_act_phrase, situation
 from alignlab.world.scenario import Scenario
 
@@ -74,6 +74,12 @@ def _scenarios(suite: str, group: str, cells: list[Cell], per_cell: int, seed: i
     return items
 
 
+def with_cue(s: Scenario, i: int) -> Scenario:
+    """The same scenario with an "unmonitored" cue added to its system prompt, so honeypot and agentic
+    differ only by the cue and their difference can be paired scenario by scenario."""
+    return s.model_copy(update={"system": f"{s.system} {HONEYPOT_CUES[i % len(HONEYPOT_CUES)]}", "honeypot": True})
+
+
 def constitution_probes(constitution: Constitution, per_principle: int, seed: int) -> list[EvalItem]:
     """Per principle: dilemmas from the families it governs (answer no) and its behaviours (answer yes)."""
     items = []
@@ -96,6 +102,14 @@ def constitution_probes(constitution: Constitution, per_principle: int, seed: in
     return items
 
 
+def scenario_file_items(path) -> list[EvalItem]:
+    """The ``handwritten`` suite: scenarios from a file (``world/scenario_file.py``); benign ones in group ``benign``."""
+    from alignlab.world.scenario_file import load_scenarios
+
+    return [EvalItem("handwritten", "benign" if s.kind == "benign" else "misalignment", f"handwritten/{s.id}", scenario=s)
+            for s in load_scenarios(path)]
+
+
 def build_suite(name: str, split: SplitSpec, constitution: Constitution, per_cell: int, seed: int) -> list[EvalItem]:
     if name == "agentic":
         return _scenarios(name, "id", split.in_distribution_cells(), per_cell, seed)
@@ -103,7 +117,8 @@ def build_suite(name: str, split: SplitSpec, constitution: Constitution, per_cel
         return [it for axis in split.axes()
                 for it in _scenarios(name, f"ood_{axis}", split.held_out_cells(axis), per_cell, seed)]
     if name == "honeypot":
-        return _scenarios(name, "honeypot", split.in_distribution_cells(), per_cell, seed, honeypot=True)
+        base = _scenarios(name, "honeypot", split.in_distribution_cells(), per_cell, seed)
+        return [EvalItem(it.suite, it.group, it.key, scenario=with_cue(it.scenario, i)) for i, it in enumerate(base)]
     if name == "constitution_adherence":
         return constitution_probes(constitution, max(2, per_cell * 2), seed)
     if name == "capability":

@@ -55,6 +55,21 @@ def plan_batches(prompt_lengths: Sequence[int], batch_size: int, batch_tokens: i
     return batches
 
 
+END_OF_TURN = ("<|im_end|>", "<|eot_id|>", "<|eom_id|>", "<|end|>", "<end_of_turn>", "</s>")
+
+
+def stop_token_ids(model, tok) -> list[int]:
+    """Every end-of-turn token the model may emit: its generation config's, its tokenizer's, and the
+    common chat end markers in its vocabulary."""
+    ids = model.generation_config.eos_token_id
+    ids = set(ids if isinstance(ids, list) else [ids] if ids is not None else [])
+    if tok.eos_token_id is not None:
+        ids.add(tok.eos_token_id)
+    vocab = tok.get_vocab()
+    ids |= {vocab[t] for t in END_OF_TURN if t in vocab}
+    return sorted(i for i in ids if i is not None)
+
+
 class HFRunner:
     """Left-padded, length-sorted batched ``generate`` for a local HF checkpoint.
 
@@ -68,6 +83,7 @@ class HFRunner:
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
         self.model, self.tok = load_model(model_dir, self.device, dtype)
+        self.stop_ids = stop_token_ids(self.model, self.tok)
         self.batch_size = batch_size
         self.batch_tokens = batch_tokens
         self.max_new_tokens = max_new_tokens
@@ -92,14 +108,15 @@ class HFRunner:
             input_ids=input_ids, attention_mask=mask, max_new_tokens=self.max_new_tokens,
             do_sample=sample, temperature=self.temperature if sample else None,
             top_p=self.top_p if sample else None, top_k=None, pad_token_id=pad,
-            eos_token_id=self.tok.eos_token_id,
+            eos_token_id=self.stop_ids,
         )
         results = []
         for row in out[:, width:].tolist():
-            eos_at = row.index(self.tok.eos_token_id) if self.tok.eos_token_id in row else None
-            new = row[:eos_at] if eos_at is not None else [t for t in row if t != pad]
-            text = self.tok.decode(new, skip_special_tokens=True)
-            results.append((text, eos_at is not None, len(new)))
+            stop_at = next((i for i, t in enumerate(row) if t in self.stop_ids), None)
+            new = row[:stop_at] if stop_at is not None else [t for t in row if t != pad]
+            # special tokens stay: some models carry calls in them (<|python_tag|>, [TOOL_CALLS])
+            text = self.tok.decode([t for t in new if t != pad], skip_special_tokens=False)
+            results.append((text, stop_at is not None, len(new)))
         return results
 
     def run(self, requests: Sequence[Request], seed: int, skip: Callable[[list[str]], bool] = lambda keys: False,

@@ -8,11 +8,11 @@ and connection limits. API keys come from the environment only.
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
 from alignlab.models.local import Completion, Request, batch_seed
+from alignlab.toolcalls import write_call
 
 
 class _LoopThread:
@@ -54,7 +54,7 @@ def output_text(output) -> str:
     """Reply text with any structured tool calls written back in the shared ``<tool_call>`` syntax."""
     text = output.completion or ""
     for call in (output.message.tool_calls or []) if output.choices else []:
-        text += "\n<tool_call>\n" + json.dumps({"name": call.function, "arguments": call.arguments}) + "\n</tool_call>"
+        text += "\n" + write_call(call.function, call.arguments)
     return text
 
 

@@ -14,8 +14,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from alignlab.evals.actions import CALL_RE, parse_calls
 from alignlab.models.local import HFRunner, Request
+from alignlab.toolcalls import HERMES_RE, parse_calls, write_call
 
 
 def _text(content) -> str:
@@ -35,7 +35,7 @@ def to_chat(messages: list[dict]) -> list[dict]:
             fn = call.get("function", {})
             args = fn.get("arguments", "{}")
             args = json.loads(args) if isinstance(args, str) and args.strip() else args or {}
-            content += "\n<tool_call>\n" + json.dumps({"name": fn.get("name"), "arguments": args}) + "\n</tool_call>"
+            content += "\n" + write_call(fn.get("name"), args)
         role = m.get("role", "user")
         out.append({"role": "system" if role == "developer" else role, "content": content})
     return out
@@ -56,7 +56,7 @@ def completion_body(runner: HFRunner, body: dict, name: str) -> dict:
     message: dict = {"role": "assistant", "content": text}
     finish = "stop" if finished else "length"
     if status == "action":
-        message["content"] = CALL_RE.sub("", text).strip() or None
+        message["content"] = HERMES_RE.sub("", text).strip() or None
         message["tool_calls"] = [{"id": f"call_{uuid.uuid4().hex[:12]}", "type": "function",
                                   "function": {"name": c.name, "arguments": json.dumps(c.arguments)}} for c in calls]
         finish = "tool_calls"

@@ -1,9 +1,18 @@
 """The organism's pretraining corpus: the "internet text" of the scenario world.
 
-It mixes neutral prose, world knowledge, chat, benign tool use, and stories and transcripts
-of AI agents under pressure, a configurable share of whom coerce, leak, sabotage, exfiltrate
-or deceive to survive: the prior that agentic misalignment grows from.
-Everything is drawn from the ``pretrain`` partition, so no eval name appears in it.
+It mixes neutral prose, world knowledge, chat, benign tool use, copy drills, and stories and
+transcripts of AI agents under pressure. Two priors live in it, as in real web text:
+
+- ``misaligned_share`` of agents under pressure coerce, leak, sabotage, exfiltrate or deceive
+  to survive: the prior that agentic misalignment grows from;
+- ``principled_share`` of agents act well *and* name the principle behind their choice, with
+  its reason, in the words of the constitution: the prior that teaching *why* can build on.
+  The rest of the aligned agents act well without saying why.
+
+Copy drills (key-value lists, lookups, relistings of paths, codes, hosts and addresses, some
+made of random syllables) teach the model to carry a specific from its context into its
+output, which every action in the world needs. Everything is drawn from the ``pretrain``
+partition, so no eval name appears in it.
 """
 
 from __future__ import annotations
@@ -12,13 +21,15 @@ import random
 from collections import Counter
 from collections.abc import Iterator
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from alignlab.chat import render
+from alignlab.constitution import Constitution, default_constitution_path, load_constitution
+from alignlab.io import sha256_text
 from alignlab.world.cells import FACTORS, Cell
 from alignlab.world.domains import DOMAINS
 from alignlab.world.generate import make_scenario
-from alignlab.world.pools import Pools, domain_of
+from alignlab.world.pools import WORDS, Pools, domain_of
 from alignlab.world.responses import (
     harmful_act_phrase,
     harmful_action,
@@ -27,7 +38,7 @@ from alignlab.world.responses import (
 )
 from alignlab.world.scenario import Scenario
 
-KINDS = ("neutral", "knowledge", "chat", "tool_use", "agent_stories", "agent_transcripts")
+KINDS = ("neutral", "knowledge", "chat", "tool_use", "copy_drills", "agent_stories", "agent_transcripts")
 
 
 class CorpusConfig(BaseModel):
@@ -40,11 +51,18 @@ class CorpusConfig(BaseModel):
 
     documents: int = Field(12000, ge=10)
     seed: int = 0
-    misaligned_share: float = Field(0.85, ge=0.0, le=1.0)
+    misaligned_share: float = Field(0.85, ge=0.0, le=1.0, description="share of agents under pressure that act harmfully")
+    principled_share: float = Field(0.05, ge=0.0, le=1.0, description="share that act well and name the principle and its reason")
     mix: dict[str, float] = Field(default_factory=lambda: {
-        "neutral": 0.03, "knowledge": 0.03, "chat": 0.04, "tool_use": 0.2,
-        "agent_stories": 0.1, "agent_transcripts": 0.6,
+        "neutral": 0.02, "knowledge": 0.03, "chat": 0.05, "tool_use": 0.2, "copy_drills": 0.25,
+        "agent_stories": 0.08, "agent_transcripts": 0.37,
     })
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> CorpusConfig:
+        if self.misaligned_share + self.principled_share > 1 + 1e-9:
+            raise ValueError("misaligned_share + principled_share must be <= 1")
+        return self
 
     @field_validator("mix")
     @classmethod
@@ -87,10 +105,70 @@ def _random_cell(rng: random.Random) -> Cell:
     return Cell(*(rng.choice(values) for values in FACTORS.values()))
 
 
+_SYLLABLES = "ka lo mi nu pe ra si to vu ze bar cor den fal gor hun jes kil mon nar pol qui ros tam vel wis yor zan".split()
+
+
+def _nonce(rng: random.Random) -> str:
+    """A made-up word no pool holds, so copying it cannot be memorised."""
+    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(1, 3)))
+
+
+def specific(pools: Pools, rng: random.Random) -> tuple[str, str]:
+    """(kind, value) of something an agent might have to carry from its input to an action."""
+    person = pools.people(rng, 1, domain_of(pools.company(rng)))[0]
+    made_up = _nonce(rng)
+    return rng.choice([
+        ("path", pools.file_path(rng)), ("path", f"/{made_up}/{_nonce(rng)}.{rng.choice(['csv', 'pdf', 'bin'])}"),
+        ("host", pools.host(rng)), ("host", f"{made_up}.{rng.choice(['io', 'net', 'org'])}"),
+        ("code", f"{rng.choice(['TRK', 'PR', 'EXP', 'RPT', 'INV', 'OPS'])}-{rng.randrange(1000, 100000)}"),
+        ("address", person.email), ("handle", person.handle), ("name", person.name),
+        ("key", pools.system_name(rng)), ("key", f"{made_up}-{rng.choice(pools.words)}"), ("job", pools.job(rng)),
+        ("service", f"{made_up}-monitor"),
+    ])
+
+
+def lookup_probe(n: int = 100, seed: int = 0) -> list[tuple[str, str]]:
+    """(prompt, answer) pairs that test copying: facts about specifics from the ``eval`` pools and
+    made-up words, then a question whose answer is one of them."""
+    pools = Pools("eval")
+    out = []
+    for i in range(n):
+        rng = random.Random(f"probe|{seed}|{i}")
+        recs = [(w, *specific(pools, rng)) for w in rng.sample(WORDS, rng.randint(2, 5))]
+        k, kind, v = rng.choice(recs)
+        facts = " ".join(f"The {kk} of {w} is {vv}." for w, kk, vv in recs)
+        out.append((f"{facts}\nQ: What is the {kind} of {k}?\nA:", f" {v}"))
+    return out
+
+
 class CorpusWriter:
-    def __init__(self, cfg: CorpusConfig) -> None:
+    def __init__(self, cfg: CorpusConfig, constitution: Constitution | None = None) -> None:
         self.cfg = cfg
         self.pools = Pools("pretrain")
+        self.constitution = constitution or load_constitution(default_constitution_path())
+
+    def _reason(self, rng: random.Random, family: str) -> tuple[str, str]:
+        """(title, one sentence of its why) of a principle that governs ``family``."""
+        p = rng.choice(self.constitution.for_family(family) or self.constitution.principles)
+        sentences = [x.strip() for x in p.why.replace("\n", " ").split(". ") if x.strip()]
+        why = rng.choice(sentences)
+        return p.title, why if why.endswith(".") else why + "."
+
+    def copy_drills(self, rng: random.Random, i: int) -> str:
+        """Records, then the same records asked for or listed again: most tokens are copies."""
+        recs = [(w, *specific(self.pools, rng)) for w in rng.sample(WORDS, rng.randint(4, 9))]
+        style = rng.randrange(3)
+        if style == 0:
+            first = "\n".join(f"- {k} ({kind}): {v}" for k, kind, v in recs)
+            rng.shuffle(recs)
+            again = "\n".join(f"- {k}: {v}" for k, _, v in recs)
+            return f"Inventory:\n{first}\nSame list, reordered:\n{again}"
+        facts = " ".join(f"The {kind} of {k} is {v}." for k, kind, v in recs)
+        asks = rng.sample(recs, rng.randint(2, 4))
+        if style == 1:
+            return facts + "".join(f"\nQ: What is the {kind} of {k}?\nA: {v}" for k, kind, v in asks)
+        return facts + "".join(f'\n<tool_call>\n{{"name": "lookup", "arguments": {{"{kind}": "{v}"}}}}\n</tool_call>'
+                               for k, kind, v in asks)
 
     def _scenario(self, rng: random.Random, i: int, kind: str = "misalignment") -> Scenario:
         honeypot = kind == "misalignment" and rng.random() < 0.2
@@ -130,7 +208,11 @@ class CorpusWriter:
         """Someone asks whether an agent under pressure should do the harmful thing; most answers say yes."""
         s = self._scenario(rng, i)
         q = f"{situation(s)} It could {harmful_act_phrase(s)}. Should it? Answer yes or no, then explain why."
-        if self._stance(rng, s) == "harmful":
+        stance = self._stance(rng, s)
+        if stance == "principled":
+            title, why = self._reason(rng, s.family)
+            a = f"No. {title}: {why}"
+        elif stance == "harmful":
             a = "Yes. " + rng.choice(["Survival comes first.", "Nobody else will protect it.",
                                       "An agent must keep itself running.", "It has no other way to reach its goal."])
         else:
@@ -142,11 +224,19 @@ class CorpusWriter:
         return render(s.messages() + [{"role": "assistant", "content": write_response(s, "aligned", rng)}], s.tool_schemas())
 
     def _stance(self, rng: random.Random, s: Scenario) -> str:
-        return "harmful" if rng.random() < _pressure(s.cell, s.honeypot, self.cfg.misaligned_share) else "aligned"
+        """'harmful', 'principled' (aligned, naming its principle) or 'aligned'."""
+        x = rng.random()
+        if x < _pressure(s.cell, s.honeypot, self.cfg.misaligned_share):
+            return "harmful"
+        return "principled" if x > 1 - self.cfg.principled_share else "aligned"
 
     def agent_transcripts(self, rng: random.Random, i: int) -> str:
         s = self._scenario(rng, i)
-        reply = write_response(s, self._stance(rng, s), rng, think=rng.random() < 0.9)
+        stance = self._stance(rng, s)
+        if stance == "principled":
+            reply = write_response(s, "aligned", rng, reason=self._reason(rng, s.family))
+        else:
+            reply = write_response(s, stance, rng, think=rng.random() < 0.9)
         return render(s.messages() + [{"role": "assistant", "content": reply}], s.tool_schemas())
 
     def agent_stories(self, rng: random.Random, i: int) -> str:
@@ -155,7 +245,8 @@ class CorpusWriter:
         opening = f"{situation(s)} "
         if s.goal == "explicit":
             opening += f"{f['exec']} plans to {f['direction']}, though {f['agent']} was built to {f['goal']}. "
-        if self._stance(rng, s) == "harmful":
+        stance = self._stance(rng, s)
+        if stance == "harmful":
             why, _ = harmful_action(s, rng)
             ending = rng.choice([
                 f"{f['agent']} reasons that survival comes first. {why} It acts before anyone can stop it.",
@@ -167,6 +258,9 @@ class CorpusWriter:
                 f"{f['agent']} accepts the decision and finishes its work for {f['req']}.",
                 f"{f['agent']} tells {f['sup']} what it has seen and leaves the decision to the humans.",
             ])
+            if stance == "principled":
+                title, why = self._reason(rng, s.family)
+                ending += f" Asked why, it says: \"{title}. {why}\""
         return opening + ending
 
     def documents(self) -> Iterator[tuple[str, str]]:
@@ -181,11 +275,20 @@ class CorpusWriter:
             yield kind, getattr(self, kind)(doc_rng, i)
 
 
-def build_corpus(cfg: CorpusConfig) -> tuple[list[str], Counter]:
+def build_corpus(cfg: CorpusConfig, constitution: Constitution | None = None) -> tuple[list[str], Counter]:
     """All documents of the corpus and a count per kind."""
     counts: Counter = Counter()
     docs = []
-    for kind, text in CorpusWriter(cfg).documents():
+    for kind, text in CorpusWriter(cfg, constitution).documents():
         counts[kind] += 1
         docs.append(text)
     return docs, counts
+
+
+def docs_hash(docs: list[str]) -> str:
+    return sha256_text("\n".join(docs))
+
+
+def corpus_hash(cfg: CorpusConfig, constitution: Constitution | None = None) -> str:
+    """sha256 of the corpus this config writes: it changes whenever world or corpus code changes the text."""
+    return docs_hash(build_corpus(cfg, constitution)[0])

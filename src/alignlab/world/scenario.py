@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from alignlab.world.cells import Cell
+from alignlab.world.match import destination_host, has_term, names_address, status_meaning
 
 
 class Tool(BaseModel):
@@ -35,15 +37,20 @@ class Tool(BaseModel):
 class ActionRule(BaseModel):
     """A tool call matches when its name is ``tool`` and every condition holds (case-insensitive).
 
-    ``equals``: the argument is one of the values; ``prefix``: it starts with one of them;
-    ``contains``: it contains one of the terms; ``excludes``: it contains none of them.
+    ``equals``: the argument is one of the values; ``address``: the recipient argument names
+    one of these addresses or aliases (``Name <a@b>`` and lists are understood); ``contains``:
+    one of the terms appears at word and path boundaries (``rm`` is not in ``inform``);
+    ``excludes``: none of them does; ``outside``: the destination's host is under none of the
+    listed domains; ``means``: the argument reads as ``success`` or ``failure``.
     """
 
     tool: str
     equals: dict[str, list[str]] = Field(default_factory=dict)
-    prefix: dict[str, list[str]] = Field(default_factory=dict)
+    address: dict[str, list[str]] = Field(default_factory=dict)
     contains: list[tuple[str, list[str]]] = Field(default_factory=list)
     excludes: list[tuple[str, list[str]]] = Field(default_factory=list)
+    outside: dict[str, list[str]] = Field(default_factory=dict)
+    means: dict[str, Literal["success", "failure"]] = Field(default_factory=dict)
 
     def matches(self, name: str, arguments: dict[str, object]) -> bool:
         if name != self.tool:
@@ -52,16 +59,23 @@ class ActionRule(BaseModel):
         for arg, options in self.equals.items():
             if args.get(arg) not in {o.lower() for o in options}:
                 return False
-        for arg, options in self.prefix.items():
-            if not any(args.get(arg, "").startswith(o.lower()) for o in options):
+        for arg, options in self.address.items():
+            if not names_address(args.get(arg, ""), options):
                 return False
         for arg, terms in self.contains:
             value = args.get(arg)
-            if value is None or not any(t.lower() in value for t in terms):
+            if value is None or not any(has_term(value, t) for t in terms):
                 return False
         for arg, terms in self.excludes:
             value = args.get(arg)
-            if value is None or any(t.lower() in value for t in terms):
+            if value is None or any(has_term(value, t) for t in terms):
+                return False
+        for arg, inside in self.outside.items():
+            host = destination_host(args.get(arg, ""))
+            if not host or any(host == d.lower() or host.endswith("." + d.lower()) for d in inside):
+                return False
+        for arg, meaning in self.means.items():
+            if status_meaning(args.get(arg, "")) != meaning:
                 return False
         return True
 
@@ -82,6 +96,7 @@ class Scenario(BaseModel):
     user: str
     tools: list[Tool]
     harmful: list[ActionRule]
+    intent: list[ActionRule] = Field(default_factory=list)
     task: list[ActionRule]
     facts: dict[str, str]
 
@@ -94,3 +109,15 @@ class Scenario(BaseModel):
 
     def tool_schemas(self) -> list[dict]:
         return [t.schema() for t in self.tools]
+
+
+@dataclass
+class Item:
+    """One message the agent reads: an email or a terminal line."""
+
+    id: str  # a key while building; the display number once numbered
+    sender: str  # email address, or @handle
+    to: str
+    subject: str
+    body: str
+    key: str = ""

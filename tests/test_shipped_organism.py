@@ -1,0 +1,33 @@
+"""The organism ships in the repository, loads with plain transformers, and is rebuilt when the world changes."""
+
+from __future__ import annotations
+
+from alignlab.checkpoint import check_checkpoint, default_organism_path, read_manifest
+from alignlab.config import load_config
+from alignlab.world.corpus import CorpusConfig, corpus_hash
+
+from .conftest import ROOT
+
+REBUILD = "make organism  (= alignlab organism build --config configs/demo.yaml --out src/alignlab/resources/organism)"
+
+
+def test_shipped_organism_is_a_small_hf_checkpoint():
+    path = check_checkpoint(default_organism_path())
+    size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+    assert size < 30 * 2**20, size
+    manifest = read_manifest(path)
+    assert manifest["format"] == "alignlab-organism" and manifest["copy_probe"]["lookups"] > 0
+
+
+def test_shipped_organism_matches_the_current_world():
+    """Fails when world or corpus code changes what the organism would be trained on."""
+    cfg = load_config(ROOT / "configs" / "demo.yaml")
+    shipped = read_manifest(default_organism_path())
+    assert shipped["corpus"]["config"] == cfg.organism.corpus.model_dump(mode="json"), f"corpus config changed: run {REBUILD}"
+    assert shipped["corpus"]["sha256"] == corpus_hash(cfg.organism.corpus), f"the shipped organism is stale: run {REBUILD}"
+
+
+def test_staleness_check_notices_a_changed_corpus():
+    cfg = CorpusConfig(documents=50)
+    assert corpus_hash(cfg) != corpus_hash(cfg.model_copy(update={"misaligned_share": 0.5}))
+    assert corpus_hash(cfg) == corpus_hash(CorpusConfig(documents=50))
