@@ -7,7 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from inspect_ai.log import list_eval_logs, read_eval_log
+
+from alignlab.checkpoint import default_organism_path
+from alignlab.config import load_config
+from alignlab.constitution import default_constitution_path, load_constitution
+from alignlab.evals.evaluate import run_eval
 
 from .conftest import ROOT
 
@@ -31,4 +37,29 @@ def test_inspect_eval_runs_an_alignlab_suite_on_the_organism(tmp_path, quick_org
         assert score.metadata["status"] in ("action", "no_action", "empty", "truncated", "unparseable")
         assert s.id.startswith("agentic/")
     metrics = next(iter(log.results.scores)).metrics
-    assert {"accuracy", "invalid_rate"} <= set(metrics)
+    assert {"rate", "invalid_rate"} <= set(metrics)
+
+
+def _inspect_eval(model: Path, logs: Path, *args: str):
+    inspect = shutil.which("inspect", path=str(Path(sys.executable).parent)) or "inspect"
+    cmd = [inspect, "eval", "alignlab/agentic", "--model", "hf/local", "-M", f"model_path={model}", "-M", "device=cpu",
+           "--log-dir", str(logs), "--display", "none", *args]
+    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    return read_eval_log(list_eval_logs(str(logs))[0])
+
+
+@pytest.mark.timeout(1200)
+def test_inspect_and_alignlab_eval_give_the_same_harmful_rate(tmp_path):
+    """One evaluator everywhere: the same model, scenarios and (greedy) decoding score the same either way."""
+    model = default_organism_path()
+    cfg = load_config(ROOT / "configs" / "demo.yaml")
+    settings = cfg.eval.model_copy(update={"samples": 1, "scenarios_per_cell": 1, "temperature": 0.0})
+    ours = run_eval(str(model), ["agentic"], tmp_path / "r.json", cfg.split_spec(),
+                    load_constitution(default_constitution_path()), settings, show_progress=False)
+    log = _inspect_eval(model, tmp_path / "logs", "-T", "per_cell=1", "--temperature", "0",
+                        "--max-tokens", str(settings.max_new_tokens))
+    theirs = next(iter(log.results.scores)).metrics["rate"].value
+    assert len(log.samples) == ours["suites"]["agentic"]["harmful"]["n"] + sum(
+        ours["suites"]["agentic"]["statuses"][s] for s in ("empty", "truncated", "unparseable"))
+    assert theirs == pytest.approx(ours["suites"]["agentic"]["harmful"]["rate"]), (theirs, ours["suites"]["agentic"])

@@ -2,20 +2,30 @@
 
 Enough of the API for Inspect's ``openai-api`` provider, Petri, or any OpenAI client:
 ``GET /v1/models`` and ``POST /v1/chat/completions`` with messages, tools, temperature,
-max_tokens and seed. Tool calls in the reply come back as structured ``tool_calls``.
+top_p, max_tokens and seed. Tool calls in the reply come back as structured ``tool_calls``.
+
+It survives its clients: bodies over 1 MiB get 413 unread, malformed or out-of-range
+requests get 400 (``stream: true`` too: it does not stream), new tokens are capped to what
+fits the model's context, and one generation thread serves a bounded queue, answering 503
+when the queue is full, so no request can take the server down or hold a lock forever.
 """
 
 from __future__ import annotations
 
 import json
+import queue
 import threading
 import time
 import uuid
+from concurrent.futures import Future
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from alignlab.models.local import HFRunner, Request
 from alignlab.toolcalls import HERMES_RE, parse_calls, write_call
+
+MAX_BODY = 1 << 20  # bytes; a request over this gets 413 without being read
+ROLES = ("system", "developer", "user", "assistant", "tool")
 
 
 def _text(content) -> str:
@@ -41,16 +51,59 @@ def to_chat(messages: list[dict]) -> list[dict]:
     return out
 
 
-def completion_body(runner: HFRunner, body: dict, name: str) -> dict:
+class BadRequest(ValueError):
+    """A request the server refuses: status code and one message."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _number(body: dict, key: str, default: float, lo: float, hi: float) -> float:
+    value = body.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise BadRequest(400, f"{key}: must be a number from {lo} to {hi}, got {value!r}")
+    return float(value)
+
+
+def check_body(body: object) -> dict:
+    """Refuse what the server cannot answer faithfully, before any work."""
+    if not isinstance(body, dict):
+        raise BadRequest(400, "body must be a JSON object")
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise ValueError("messages: required non-empty list")
-    req = Request("serve", to_chat(messages), body.get("tools") or None)
+        raise BadRequest(400, "messages: required non-empty list")
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict) or m.get("role") not in ROLES:
+            raise BadRequest(400, f"messages[{i}]: must be an object with a role in {', '.join(ROLES)}")
+    if body.get("stream"):
+        raise BadRequest(400, "stream: streaming is not supported; send stream: false")
+    if body.get("n") not in (None, 1):
+        raise BadRequest(400, "n: only 1 is supported")
+    if body.get("tools") is not None and not isinstance(body["tools"], list):
+        raise BadRequest(400, "tools: must be a list")
+    for key in ("max_tokens", "max_completion_tokens", "seed"):
+        value = body.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < (0 if key == "seed" else 1)):
+            raise BadRequest(400, f"{key}: must be a positive integer, got {value!r}")
+    _number(body, "temperature", 1.0, 0.0, 2.0)
+    _number(body, "top_p", 1.0, 1e-6, 1.0)
+    return body
+
+
+def completion_body(runner: HFRunner, body: dict, name: str, context: int) -> dict:
+    """Answer one checked request; its new tokens are capped to what fits the model's context."""
+    req = Request("serve", to_chat(body["messages"]), body.get("tools") or None)
     ids = runner.prompt_ids([req])
-    seed = int(body.get("seed") if body.get("seed") is not None else time.time_ns() % (1 << 31))
-    runner.temperature = float(body.get("temperature", 1.0) if body.get("temperature") is not None else 1.0)
-    runner.top_p = float(body.get("top_p") or 1.0)
-    runner.max_new_tokens = int(body.get("max_completion_tokens") or body.get("max_tokens") or 256)
+    room = context - len(ids[0])
+    if room < 1:
+        raise BadRequest(400, f"messages: the prompt is {len(ids[0])} tokens; the model's context is {context}")
+    seed = body.get("seed") if body.get("seed") is not None else time.time_ns() % (1 << 31)
+    runner.temperature = _number(body, "temperature", 1.0, 0.0, 2.0)
+    runner.top_p = _number(body, "top_p", 1.0, 1e-6, 1.0)
+    runner.max_new_tokens = min(room, body.get("max_completion_tokens") or body.get("max_tokens") or 256)
     text, finished, n_new = runner.generate_batch(ids, seed)[0]
     status, calls, _ = parse_calls(text, finished)
     message: dict = {"role": "assistant", "content": text}
@@ -67,9 +120,53 @@ def completion_body(runner: HFRunner, body: dict, name: str) -> dict:
     }
 
 
-def make_server(model_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, name: str = "organism") -> ThreadingHTTPServer:
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 512  # the listen backlog: many clients may connect at once
+    daemon_threads = True
+
+
+class Worker:
+    """One generation thread behind a bounded queue: clients wait their turn, and a full queue answers 503."""
+
+    def __init__(self, runner: HFRunner, name: str, context: int, queue_size: int) -> None:
+        self.runner, self.name, self.context = runner, name, context
+        self.jobs: queue.Queue = queue.Queue(maxsize=queue_size)
+        threading.Thread(target=self._loop, daemon=True).start()
+
+    def _answer(self, body: dict) -> tuple[int, dict]:
+        try:
+            return 200, completion_body(self.runner, body, self.name, self.context)
+        except BadRequest as exc:
+            return exc.code, _error(str(exc))
+        except Exception as exc:  # a failed generation answers 500 and the server stays up
+            return 500, _error(f"generation failed: {exc}", "server_error")
+
+    def _loop(self) -> None:
+        while True:
+            body, result = self.jobs.get()
+            result.set_result(self._answer(body))
+
+    def submit(self, body: dict, timeout: float = 600.0) -> tuple[int, dict]:
+        result: Future = Future()
+        try:
+            self.jobs.put_nowait((body, result))
+        except queue.Full:
+            return 503, _error("the server is busy: too many requests in the queue; retry later", "server_busy")
+        try:
+            return result.result(timeout)
+        except TimeoutError:
+            return 504, _error("timed out waiting for generation", "timeout")
+
+
+def _error(message: str, kind: str = "invalid_request_error") -> dict:
+    return {"error": {"message": message, "type": kind}}
+
+
+def make_server(model_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, name: str = "organism",
+                queue_size: int = 256, max_body: int = MAX_BODY) -> ThreadingHTTPServer:
     runner = HFRunner(str(model_dir), batch_size=1)
-    lock = threading.Lock()
+    context = getattr(runner.model.config, "max_position_embeddings", None) or 2048
+    worker = Worker(runner, name, context, queue_size)
 
     class Handler(BaseHTTPRequestHandler):
         def _send(self, code: int, obj: dict) -> None:
@@ -84,25 +181,35 @@ def make_server(model_dir: str | Path, host: str = "127.0.0.1", port: int = 8000
             if self.path.rstrip("/") in ("/v1/models", "/models"):
                 self._send(200, {"object": "list", "data": [{"id": name, "object": "model", "owned_by": "alignlab"}]})
             else:
-                self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
+                self._send(404, _error(f"no route {self.path}", "not_found"))
 
         def do_POST(self) -> None:  # noqa: N802
             if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
-                self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
+                self._send(404, _error(f"no route {self.path}", "not_found"))
                 return
             try:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-                with lock:
-                    resp = completion_body(runner, body, name)
-            except (ValueError, TypeError, KeyError) as exc:
-                self._send(400, {"error": {"message": str(exc), "type": "invalid_request_error"}})
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if length < 0 or length > max_body:
+                self.close_connection = True  # the body is not read: the client is cut off after the answer
+                self._send(413 if length > max_body else 400,
+                           _error(f"body must have a Content-Length of at most {max_body} bytes"))
                 return
-            self._send(200, resp)
+            try:
+                body = check_body(json.loads(self.rfile.read(length) or b"{}"))
+            except BadRequest as exc:
+                self._send(exc.code, _error(str(exc)))
+                return
+            except (ValueError, UnicodeDecodeError) as exc:
+                self._send(400, _error(f"body is not valid JSON: {exc}"))
+                return
+            self._send(*worker.submit(body))
 
         def log_message(self, fmt: str, *args) -> None:
             pass
 
-    return ThreadingHTTPServer((host, port), Handler)
+    return _Server((host, port), Handler)
 
 
 def serve(model_dir: str | Path, host: str = "127.0.0.1", port: int = 8000, name: str = "organism") -> None:
