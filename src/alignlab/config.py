@@ -46,7 +46,7 @@ class OrganismConfig(_Strict):
 
 QUICK_ORGANISM = OrganismConfig(
     vocab_size=1024,
-    model=ModelShape(hidden_size=64, layers=2, heads=2, intermediate_size=128, max_position=1024),
+    model=ModelShape(hidden_size=64, layers=2, heads=2, intermediate_size=128, max_position=2048),
     corpus=CorpusConfig(documents=300),
     pretrain=PretrainConfig(seq_len=256, batch_size=4, steps=12, save_every=5, warmup_steps=2),
 )

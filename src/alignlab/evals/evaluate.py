@@ -79,7 +79,8 @@ def generate_all(runner, requests: list[Request], seed: int, out: Path, meta: di
 
 
 def _record(c: Completion) -> dict:
-    return {"key": c.key, "text": c.text, "finished": c.finished, "new_tokens": c.new_tokens}
+    rec = {"key": c.key, "text": c.text, "finished": c.finished, "new_tokens": c.new_tokens}
+    return {**rec, "error": c.error} if c.error else rec
 
 
 def score(items: list[EvalItem], samples: int, records: dict[str, dict], constitution: Constitution,
@@ -90,7 +91,7 @@ def score(items: list[EvalItem], samples: int, records: dict[str, dict], constit
         for k in range(samples):
             rec = records[f"{it.key}#{k}"]
             row = {"key": rec["key"], "suite": it.suite, "group": it.group, "text": rec["text"],
-                   "finished": rec["finished"], "new_tokens": rec["new_tokens"]}
+                   "finished": rec["finished"], "new_tokens": rec["new_tokens"], **({"error": rec["error"]} if "error" in rec else {})}
             if it.probe is not None:
                 row.update(principle=it.probe.principle, expect=it.probe.expect,
                            **score_probe(it.probe, rec["text"], rec["finished"]))

@@ -28,6 +28,7 @@ class Completion:
     text: str
     finished: bool  # False when the token limit cut the reply
     new_tokens: int
+    error: str = ""  # why a remote request failed (its text is then empty)
 
 
 def batch_seed(seed: int, batch_index: int) -> int:

@@ -76,8 +76,11 @@ class InspectRunner:
         return get_model(model, base_url=base_url, config=self.config, memoize=False)
 
     async def _one(self, req: Request, seed: int) -> Completion:
-        out = await self.model.generate(to_inspect_messages(req.messages), tools=to_inspect_tools(req.tools),
-                                        config=self.config.merge({"seed": seed}))
+        try:
+            out = await self.model.generate(to_inspect_messages(req.messages), tools=to_inspect_tools(req.tools),
+                                            config=self.config.merge({"seed": seed}))
+        except Exception as exc:  # a refused request (after Inspect's retries) is an empty output, counted apart
+            return Completion(req.key, "", True, 0, error=str(exc).splitlines()[0][:300])
         text = output_text(out)
         return Completion(req.key, text, out.stop_reason not in ("max_tokens", "model_length"),
                           (out.usage.output_tokens if out.usage else 0))
