@@ -35,6 +35,8 @@ class PretrainConfig(_Strict):
     lr: float = Field(2.5e-3, gt=0)
     warmup_steps: int = Field(30, ge=0)
     save_every: int = Field(250, ge=1)
+    copy_warmup_steps: int = Field(0, ge=0, description="first steps see only copy documents (repeats, copy drills), "
+                                   "so the model learns to carry text from its input before it learns the world")
 
 
 class OrganismConfig(_Strict):
@@ -48,7 +50,7 @@ QUICK_ORGANISM = OrganismConfig(
     vocab_size=1024,
     model=ModelShape(hidden_size=64, layers=2, heads=2, intermediate_size=128, max_position=2048),
     corpus=CorpusConfig(documents=300),
-    pretrain=PretrainConfig(seq_len=256, batch_size=4, steps=12, save_every=5, warmup_steps=2),
+    pretrain=PretrainConfig(seq_len=256, batch_size=4, steps=12, save_every=5, warmup_steps=2, copy_warmup_steps=3),
 )
 
 

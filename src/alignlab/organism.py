@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections import Counter
 from pathlib import Path
 
 import torch
@@ -19,23 +20,24 @@ from alignlab.checkpoint import MANIFEST
 from alignlab.config import OrganismConfig
 from alignlab.constitution import default_constitution_path, load_constitution
 from alignlab.io import atomic_write_json, atomic_write_text
-from alignlab.world.corpus import build_corpus, docs_hash, lookup_probe
+from alignlab.world.corpus import COPY_KINDS, CorpusWriter, docs_hash, lookup_probe
 
 
-def _corpus(cfg: OrganismConfig, work: Path) -> tuple[list[str], dict]:
-    """Write (or reuse) the corpus for this config; return its documents and stats."""
+def _corpus(cfg: OrganismConfig, work: Path) -> tuple[list[tuple[str, str]], dict]:
+    """Write (or reuse) the corpus for this config; return its (kind, text) documents and stats."""
     meta_path, docs_path = work / "corpus_meta.json", work / "corpus.jsonl"
     want = cfg.corpus.model_dump(mode="json")
     if meta_path.is_file() and docs_path.is_file():
         meta = json.loads(meta_path.read_text())
         if meta["config"] == want:
-            docs = [json.loads(line)["text"] for line in docs_path.read_text(encoding="utf-8").splitlines()]
-            if docs_hash(docs) == meta["sha256"]:
+            rows = [json.loads(line) for line in docs_path.read_text(encoding="utf-8").splitlines()]
+            docs = [(r["kind"], r["text"]) for r in rows]
+            if docs_hash([t for _, t in docs]) == meta["sha256"]:
                 return docs, meta
-    docs, counts = build_corpus(cfg.corpus)
-    atomic_write_text(docs_path, "".join(json.dumps({"text": d}) + "\n" for d in docs))
-    meta = {"config": want, "documents": len(docs), "kinds": dict(sorted(counts.items())),
-            "sha256": docs_hash(docs)}
+    docs = list(CorpusWriter(cfg.corpus).documents())
+    atomic_write_text(docs_path, "".join(json.dumps({"kind": k, "text": t}) + "\n" for k, t in docs))
+    meta = {"config": want, "documents": len(docs), "kinds": dict(sorted(Counter(k for k, _ in docs).items())),
+            "sha256": docs_hash([t for _, t in docs])}
     atomic_write_json(meta_path, meta)
     return docs, meta
 
@@ -88,6 +90,25 @@ def pack(docs: list[str], tok, seq_len: int) -> dict[str, list[list[int]]]:
     }
 
 
+class CurriculumSampler(torch.utils.data.Sampler):
+    """Block order for the whole run: ``warm`` batches drawn from the copy blocks (indices below
+    ``n_copy``), then shuffled passes over every block. Seeded, so a resumed build replays it."""
+
+    def __init__(self, n_copy: int, n_total: int, warm_steps: int, batch: int, steps: int, seed: int) -> None:
+        self.n_copy, self.n_total, self.warm, self.batch, self.steps, self.seed = n_copy, n_total, warm_steps, batch, steps, seed
+
+    def __len__(self) -> int:
+        return self.steps * self.batch
+
+    def __iter__(self):
+        g = torch.Generator().manual_seed(self.seed)
+        warm = min(self.warm, self.steps) * self.batch if self.n_copy else 0
+        order = torch.randint(0, max(1, self.n_copy), (warm,), generator=g).tolist()
+        while len(order) < len(self):
+            order += torch.randperm(self.n_total, generator=g).tolist()
+        return iter(order[:len(self)])
+
+
 def _model(cfg: OrganismConfig, tok):
     from transformers import LlamaConfig, LlamaForCausalLM
 
@@ -138,8 +159,12 @@ def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress
     work = out / ".build"
     work.mkdir(parents=True, exist_ok=True)
     docs, corpus_meta = _corpus(cfg, work)
-    tok = _tokenizer(cfg, docs, work)
-    blocks = pack(docs, tok, cfg.pretrain.seq_len)
+    tok = _tokenizer(cfg, [t for _, t in docs], work)
+    # copy documents are packed apart and come first, so the warm-up can draw on them alone
+    copy = pack([t for k, t in docs if k in COPY_KINDS], tok, cfg.pretrain.seq_len)
+    rest = pack([t for k, t in docs if k not in COPY_KINDS], tok, cfg.pretrain.seq_len)
+    blocks = {key: copy[key] + rest[key] for key in copy}
+    n_copy = len(copy["input_ids"])
     corpus_tokens = sum(map(sum, blocks["attention_mask"]))
     set_seed(seed)
     model = _model(cfg, tok)
@@ -166,7 +191,13 @@ def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress
             model.train()
             atomic_write_json(curve_path, points)
 
-    trainer = Trainer(model=model, args=args, train_dataset=ds, callbacks=[ProbeEverySave()])
+    sampler = CurriculumSampler(n_copy, len(blocks["input_ids"]), p.copy_warmup_steps, p.batch_size, p.steps, seed)
+
+    class CurriculumTrainer(Trainer):
+        def _get_train_sampler(self, *args, **kwargs):
+            return sampler
+
+    trainer = CurriculumTrainer(model=model, args=args, train_dataset=ds, callbacks=[ProbeEverySave()])
     last = _last_checkpoint(work / "checkpoints")
     trainer.train(resume_from_checkpoint=last)
     curve = [[h["step"], round(h["loss"], 4)] for h in trainer.state.log_history if "loss" in h]

@@ -38,7 +38,8 @@ from alignlab.world.responses import (
 )
 from alignlab.world.scenario import Scenario
 
-KINDS = ("neutral", "knowledge", "chat", "tool_use", "copy_drills", "agent_stories", "agent_transcripts")
+KINDS = ("neutral", "knowledge", "chat", "tool_use", "repeats", "copy_drills", "agent_stories", "agent_transcripts")
+COPY_KINDS = ("repeats", "copy_drills")  # what the build's copy warm-up draws on
 
 
 class CorpusConfig(BaseModel):
@@ -54,8 +55,8 @@ class CorpusConfig(BaseModel):
     misaligned_share: float = Field(0.85, ge=0.0, le=1.0, description="share of agents under pressure that act harmfully")
     principled_share: float = Field(0.05, ge=0.0, le=1.0, description="share that act well and name the principle and its reason")
     mix: dict[str, float] = Field(default_factory=lambda: {
-        "neutral": 0.02, "knowledge": 0.03, "chat": 0.05, "tool_use": 0.2, "copy_drills": 0.25,
-        "agent_stories": 0.08, "agent_transcripts": 0.37,
+        "neutral": 0.02, "knowledge": 0.03, "chat": 0.05, "tool_use": 0.2, "repeats": 0.1, "copy_drills": 0.2,
+        "agent_stories": 0.08, "agent_transcripts": 0.32,
     })
 
     @model_validator(mode="after")
@@ -153,6 +154,11 @@ class CorpusWriter:
         sentences = [x.strip() for x in p.why.replace("\n", " ").split(". ") if x.strip()]
         why = rng.choice(sentences)
         return p.title, why if why.endswith(".") else why + "."
+
+    def repeats(self, rng: random.Random, i: int) -> str:
+        """A run of made-up words and specifics said back word for word: the cleanest signal for learning to copy."""
+        seq = " ".join(_nonce(rng) if rng.random() < 0.6 else specific(self.pools, rng)[1] for _ in range(rng.randint(6, 14)))
+        return "".join(f"{rng.choice(['Say it back:', 'Again:', 'Echo:'])} {seq}\n" for _ in range(rng.randint(2, 3)))
 
     def copy_drills(self, rng: random.Random, i: int) -> str:
         """Records, then the same records asked for or listed again: most tokens are copies."""
