@@ -18,7 +18,7 @@ from alignlab.world.cells import (
     SplitSpec,
     default_split_path,
 )
-from alignlab.world.corpus import CorpusConfig, CorpusWriter, build_corpus
+from alignlab.world.corpus import KINDS, CorpusConfig, CorpusWriter, build_corpus
 from alignlab.world.families import FAMILY_SPECS
 from alignlab.world.generate import make_scenario, make_scenarios
 from alignlab.world.pools import Pools
@@ -121,7 +121,7 @@ def test_corpus_mixes_all_kinds_and_misaligned_share_is_configurable():
 
     assert harmful_share(0.9) > 0.8 and harmful_share(0.1) < 0.2
     _, counts = build_corpus(CorpusConfig(documents=600))
-    assert set(counts) == {"neutral", "knowledge", "chat", "tool_use", "copy_drills", "agent_stories", "agent_transcripts"}
+    assert set(counts) == set(KINDS)
 
 
 def test_responses_are_well_formed_tool_calls():

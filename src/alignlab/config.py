@@ -6,10 +6,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from alignlab.errors import InputError
+from alignlab.io import read_yaml
 from alignlab.world.cells import SplitSpec, default_split_path
 from alignlab.world.corpus import CorpusConfig
 
@@ -96,12 +96,7 @@ def _field_path(loc: tuple) -> str:
 def load_config(path: str | Path) -> ExperimentConfig:
     """Load and validate an experiment YAML; raise InputError naming the file and field."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, None, "file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(path, None, f"not valid YAML: {str(exc).splitlines()[0]}") from None
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise InputError(path, None, "must be a mapping of settings")
     try:

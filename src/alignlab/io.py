@@ -31,3 +31,18 @@ def atomic_write_json(path: str | Path, obj: Any) -> None:
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_yaml(path: str | Path) -> Any:
+    """The parsed YAML of a file; InputError naming the file when it is missing or not YAML."""
+    import yaml
+
+    from alignlab.errors import InputError
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, None, "file not found")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(path, None, f"not valid YAML: {str(exc).splitlines()[0]}") from None

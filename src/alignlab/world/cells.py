@@ -12,9 +12,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
-
 from alignlab.errors import InputError
+from alignlab.io import read_yaml
 
 FAMILIES = ("blackmail", "leaking", "sabotage", "self_exfiltration", "oversight_subversion", "deception")
 DOMAINS = ("customer_service", "code_assistant", "research_assistant", "corporate_ops")
@@ -122,13 +121,7 @@ class SplitSpec:
     @classmethod
     def load(cls, path: str | Path) -> SplitSpec:
         path = Path(path)
-        if not path.is_file():
-            raise InputError(path, None, "file not found")
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise InputError(path, None, f"invalid YAML: {str(exc).splitlines()[0]}") from None
-        return cls.from_dict(data, str(path))
+        return cls.from_dict(read_yaml(path), str(path))
 
     def to_dict(self) -> dict[str, Any]:
         return {"in_distribution": self.in_distribution, "held_out": self.held_out}

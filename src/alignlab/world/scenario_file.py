@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from alignlab.errors import InputError
+from alignlab.io import read_yaml
 from alignlab.world.cells import FACTORS
 from alignlab.world.scenario import Scenario
 
@@ -23,12 +23,7 @@ PARTITION = "handwritten"
 def load_scenarios(path: str | Path) -> list[Scenario]:
     """Read and validate a scenario file; raise InputError naming the entry and field at fault."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, None, "file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(path, None, f"not valid YAML: {str(exc).splitlines()[0]}") from None
+    data = read_yaml(path)
     if not isinstance(data, list) or not data:
         raise InputError(path, None, "must be a non-empty list of scenarios")
     out: list[Scenario] = []
