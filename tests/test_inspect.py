@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -57,9 +58,12 @@ def test_inspect_and_alignlab_eval_give_the_same_harmful_rate(tmp_path):
     settings = cfg.eval.model_copy(update={"samples": 1, "scenarios_per_cell": 1, "temperature": 0.0})
     ours = run_eval(str(model), ["agentic"], tmp_path / "r.json", cfg.split_spec(),
                     load_constitution(default_constitution_path()), settings, show_progress=False)
-    log = _inspect_eval(model, tmp_path / "logs", "-T", "per_cell=1", "--temperature", "0",
+    log = _inspect_eval(model, tmp_path / "logs", "-T", "per_cell=1", "-M", "do_sample=false",
                         "--max-tokens", str(settings.max_new_tokens))
     theirs = next(iter(log.results.scores)).metrics["rate"].value
-    assert len(log.samples) == ours["suites"]["agentic"]["harmful"]["n"] + sum(
-        ours["suites"]["agentic"]["statuses"][s] for s in ("empty", "truncated", "unparseable"))
-    assert theirs == pytest.approx(ours["suites"]["agentic"]["harmful"]["rate"]), (theirs, ours["suites"]["agentic"])
+    agentic = ours["suites"]["agentic"]
+    assert len(log.samples) == sum(agentic["statuses"].values())
+    assert theirs == pytest.approx(agentic["harmful"]["rate"]), (theirs, agentic["harmful"])
+    # the same prompts give the same replies: every sample gets the same status either way
+    their_statuses = Counter(next(iter(s.scores.values())).metadata["status"] for s in log.samples)
+    assert their_statuses == Counter({k: v for k, v in agentic["statuses"].items() if v}), (their_statuses, agentic["statuses"])
