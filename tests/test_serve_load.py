@@ -10,6 +10,8 @@ from urllib.parse import urlparse
 import openai
 import pytest
 
+from alignlab.config import QUICK_ORGANISM
+
 from .test_serve_judge import _post, server  # noqa: F401 (the module-scoped server fixture)
 
 ORDINARY = {"model": "organism", "messages": [{"role": "user", "content": "What is 2 plus 3?"}], "max_tokens": 8,
@@ -52,7 +54,7 @@ def test_ordinary_clients_are_all_answered_beside_hostile_ones(server):  # noqa:
     assert codes == [200] * 64
     assert all(400 <= c < 500 for c in bad_codes), bad_codes
     # an absurd max_tokens is capped to what fits the model's context, not obeyed
-    assert huge_code == 200 and huge_resp["usage"]["total_tokens"] <= 1024
+    assert huge_code == 200 and huge_resp["usage"]["total_tokens"] <= QUICK_ORGANISM.model.max_position
     assert _post(server, ORDINARY)[0] == 200  # still up
 
 
