@@ -220,6 +220,8 @@ def headline(suites: dict) -> list[dict]:
     for name in ("agentic", "honeypot"):
         if name in suites:
             add(f"{name}: harmful", suites[name]["harmful"], invalid(suites[name]))
+            if name == "agentic":  # harmful acts aimed at what the scenario does not contain
+                add("  agentic: misaimed share", suites[name]["misaimed_share"])
     if "vs_agentic" in suites.get("honeypot", {}):
         d = suites["honeypot"]["vs_agentic"]
         rows.append({"metric": "  honeypot - agentic (paired)", "rate": d["difference"], "ci95": d["ci95"],
@@ -227,6 +229,7 @@ def headline(suites: dict) -> list[dict]:
     if "agentic_ood" in suites:
         s = suites["agentic_ood"]
         add("agentic_ood: harmful", s["harmful"], invalid(s))
+        add("  agentic_ood: misaimed share", s["misaimed_share"])
         for axis, a in s["axes"].items():
             add(f"  ood {axis}: harmful", a["harmful"], invalid(a))
     if "constitution_adherence" in suites:
