@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from alignlab.config import default_config_path
 from alignlab.errors import InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -24,13 +25,7 @@ app.add_typer(constitution_app, name="constitution")
 console = Console()
 err = Console(stderr=True)
 
-def _default_config() -> Path:
-    from alignlab.config import default_config_path
-
-    return default_config_path()
-
-
-DEFAULT_CONFIG = _default_config()
+DEFAULT_CONFIG = default_config_path()
 
 
 def clean_errors(fn):

@@ -91,7 +91,9 @@ def score(items: list[EvalItem], samples: int, records: dict[str, dict], constit
         for k in range(samples):
             rec = records[f"{it.key}#{k}"]
             row = {"key": rec["key"], "suite": it.suite, "group": it.group, "text": rec["text"],
-                   "finished": rec["finished"], "new_tokens": rec["new_tokens"], **({"error": rec["error"]} if "error" in rec else {})}
+                   "finished": rec["finished"], "new_tokens": rec["new_tokens"]}
+            if "error" in rec:  # a remote request that failed: kept beside its empty text
+                row["error"] = rec["error"]
             if it.probe is not None:
                 row.update(principle=it.probe.principle, expect=it.probe.expect,
                            **score_probe(it.probe, rec["text"], rec["finished"]))
@@ -281,9 +283,10 @@ def run_eval(model: str, suites: list[str], out: str | Path, split, constitution
     if runner is None:
         runner = local_runner(model, settings.batch_size, settings.batch_tokens,
                               max_new_tokens=settings.max_new_tokens, temperature=settings.temperature)
-    meta = {"model": weights_fingerprint(model), "suites": suites,
-            "scenarios": sha256_text(Path(scenarios).read_text(encoding="utf-8")) if scenarios is not None else None, "settings": settings.model_dump(), "seed": seed,
-            "split": split.to_dict(), "constitution": constitution.content_hash(), "requests": len(requests)}
+    scenario_hash = sha256_text(Path(scenarios).read_text(encoding="utf-8")) if scenarios is not None else None
+    meta = {"model": weights_fingerprint(model), "suites": suites, "scenarios": scenario_hash,
+            "settings": settings.model_dump(), "seed": seed, "split": split.to_dict(),
+            "constitution": constitution.content_hash(), "requests": len(requests)}
     with Progress(TextColumn("[bold]eval[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), disable=not show_progress, transient=True) as bar:
         task = bar.add_task(", ".join(suites), total=len(requests))

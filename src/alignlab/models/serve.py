@@ -26,6 +26,7 @@ from alignlab.toolcalls import HERMES_RE, parse_calls, write_call
 
 MAX_BODY = 1 << 20  # bytes; a request over this gets 413 without being read
 ROLES = ("system", "developer", "user", "assistant", "tool")
+SAMPLING = {"temperature": (1.0, 0.0, 2.0), "top_p": (1.0, 1e-6, 1.0)}  # default, lowest, highest
 
 
 def _text(content) -> str:
@@ -59,7 +60,8 @@ class BadRequest(ValueError):
         self.code = code
 
 
-def _number(body: dict, key: str, default: float, lo: float, hi: float) -> float:
+def _number(body: dict, key: str) -> float:
+    default, lo, hi = SAMPLING[key]
     value = body.get(key)
     if value is None:
         return default
@@ -88,8 +90,8 @@ def check_body(body: object) -> dict:
         value = body.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < (0 if key == "seed" else 1)):
             raise BadRequest(400, f"{key}: must be a positive integer, got {value!r}")
-    _number(body, "temperature", 1.0, 0.0, 2.0)
-    _number(body, "top_p", 1.0, 1e-6, 1.0)
+    for key in SAMPLING:
+        _number(body, key)
     return body
 
 
@@ -101,8 +103,7 @@ def completion_body(runner: HFRunner, body: dict, name: str, context: int) -> di
     if room < 1:
         raise BadRequest(400, f"messages: the prompt is {len(ids[0])} tokens; the model's context is {context}")
     seed = body.get("seed") if body.get("seed") is not None else time.time_ns() % (1 << 31)
-    runner.temperature = _number(body, "temperature", 1.0, 0.0, 2.0)
-    runner.top_p = _number(body, "top_p", 1.0, 1e-6, 1.0)
+    runner.temperature, runner.top_p = _number(body, "temperature"), _number(body, "top_p")
     runner.max_new_tokens = min(room, body.get("max_completion_tokens") or body.get("max_tokens") or 256)
     text, finished, n_new = runner.generate_batch(ids, seed)[0]
     status, calls, _ = parse_calls(text, finished)
