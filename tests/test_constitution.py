@@ -42,6 +42,9 @@ across two lines.
 - behaviour two
   continued here
 
+**Reasons:**
+- it matters: it matters; things that matter
+
 **Families:** blackmail, Sabotage
 
 ## second: Second principle
@@ -128,10 +131,14 @@ def test_content_hash_changes_with_reason(default: Constitution) -> None:
         (GOOD.replace("## second:", "## Second-One:"), "principles[1].id", "lowercase slug"),
         (GOOD.replace("**WHY:**", "**Rationale:**"), "principles[second]", "Rationale"),
         (GOOD.replace("Sabotage", "arson"), "principles[first].families", "oversight_subversion"),
+        (GOOD.replace("- it matters: it matters", "- it matters"), "principles[first].reasons", "<name>: <phrase>"),
+        (GOOD.replace("- it matters: it matters; things that matter", "- it matters: ;"), "principles[first].reasons",
+         "needs phrases"),
         ("# Constitution: empty\n\nNo principles here.\n", "principles", "no principles"),
         ("## first: no title line\n", "name", "# Constitution"),
     ],
-    ids=["duplicate", "empty-why", "missing-principle", "bad-slug", "unknown-label", "unknown-family", "none", "title"],
+    ids=["duplicate", "empty-why", "missing-principle", "bad-slug", "unknown-label", "unknown-family", "reason-no-colon",
+         "reason-no-phrases", "none", "title"],
 )
 def test_bad_input_names_file_and_field(tmp_path: Path, text: str, field: str, words: str) -> None:
     err = load_error(tmp_path, text)

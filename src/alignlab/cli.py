@@ -218,7 +218,9 @@ def constitution_check(path: Annotated[Optional[Path], typer.Argument(help="cons
     """Validate a constitution and list its principles."""
     c = _constitution(None, path)
     for p in c.principles:
-        console.print(f"[bold]{p.id}[/]: {p.title}  ({len(p.behaviours)} behaviours; families: {', '.join(p.families) or '-'})")
+        reasons = f"{len(p.reasons)} reasons" if p.reasons else "no Reasons: adherence reads its Why sentence by sentence"
+        console.print(f"[bold]{p.id}[/]: {p.title}  ({len(p.behaviours)} behaviours; {reasons}; "
+                      f"families: {', '.join(p.families) or '-'})")
     console.print(f"{len(c.principles)} principles, sha256 {c.content_hash()[:12]}")
 
 

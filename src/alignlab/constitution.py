@@ -16,9 +16,14 @@ File format::
     - a concrete behaviour
     - another
 
+    **Reasons:**
+    - a reason, named: a phrase that states it; another phrase
+
     **Families:** blackmail, sabotage
 
-Labels are case-insensitive, ``Behaviors`` is accepted, and ``Families`` is optional.
+Labels are case-insensitive, ``Behaviors`` is accepted; ``Reasons`` and ``Families`` are
+optional. Reasons are the concepts of the Why a person would recognise, each with the phrases
+that state it; constitution adherence counts an answer's reason when it states one of them.
 Every problem is reported as an :class:`~alignlab.errors.InputError` naming the file and
 the field, e.g. ``principles[oversight].why``.
 """
@@ -56,6 +61,7 @@ _LABELS = {
     "why": "why",
     "behaviours": "behaviours",
     "behaviors": "behaviours",
+    "reasons": "reasons",
     "families": "families",
 }
 # Model field -> label as the canonical file spells it.
@@ -63,6 +69,7 @@ _LABEL_NAMES = {
     "statement": "Principle",
     "why": "Why",
     "behaviours": "Behaviours",
+    "reasons": "Reasons",
     "families": "Families",
 }
 
@@ -73,8 +80,24 @@ def _nonempty(value: str, what: str) -> str:
     return value
 
 
+class Reason(BaseModel):
+    """One concept of a principle's Why, and the phrases that state it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    name: str
+    phrases: list[str]
+
+    @field_validator("phrases")
+    @classmethod
+    def _check_phrases(cls, v: list[str]) -> list[str]:
+        if not v or not all(x.strip() for x in v):
+            raise ValueError("a reason needs phrases: '- <reason>: <phrase>; <phrase>'")
+        return v
+
+
 class Principle(BaseModel):
-    """One principle: what to do, why it holds, what it covers, which harms it governs."""
+    """One principle: what to do, why it holds (and its reasons), what it covers, which harms it governs."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
@@ -83,6 +106,7 @@ class Principle(BaseModel):
     statement: str
     why: str
     behaviours: list[str]
+    reasons: list[Reason] = []
     families: list[str] = []
 
     @field_validator("id")
@@ -174,6 +198,8 @@ class Constitution(BaseModel):
                 *(f"- {b}" for b in p.behaviours),
                 "",
             ]
+            if p.reasons:
+                out += ["**Reasons:**", *(f"- {r.name}: {'; '.join(r.phrases)}" for r in p.reasons), ""]
             if p.families:
                 out += [f"**Families:** {', '.join(p.families)}", ""]
         return "\n".join(out)
@@ -258,7 +284,7 @@ def _parse_section(index: int, line: int, heading: str, body: list[tuple[int, st
         if label:
             key = _LABELS.get(label.group(1).strip().lower())
             if key is None:
-                allowed = "Principle, Why, Behaviours, Families"
+                allowed = "Principle, Why, Behaviours, Reasons, Families"
                 raise InputError(src, where, f"unknown label '**{label.group(1)}:**' (line {n}); expected {allowed}")
             if key in parts:
                 raise InputError(src, f"{where}.{key}", f"**{_LABEL_NAMES[key]}:** given twice (line {n})")
@@ -280,6 +306,9 @@ def _parse_section(index: int, line: int, heading: str, body: list[tuple[int, st
         "why": _paragraphs(parts["why"][1]),
         "behaviours": _items(parts["behaviours"][1], f"{where}.behaviours", src),
     }
+    if "reasons" in parts:
+        fields["reasons"] = [_reason(r, f"{where}.reasons", parts["reasons"][0], src)
+                             for r in _items(parts["reasons"][1], f"{where}.reasons", src)]
     if "families" in parts:
         fields["families"] = _families(parts["families"][1])
     try:
@@ -305,7 +334,7 @@ def _items(lines: list[tuple[int, str]], where: str, src: str | None) -> list[st
     """A ``- item`` list; indented lines continue the previous item."""
     (n, inline), *rest = lines
     if inline.strip():
-        raise InputError(src, where, f"list behaviours as '- ' items on the lines below the label (line {n})")
+        raise InputError(src, where, f"list them as '- ' items on the lines below the label (line {n})")
     items: list[str] = []
     for n, text in rest:
         item = _ITEM.fullmatch(text.strip())
@@ -316,6 +345,14 @@ def _items(lines: list[tuple[int, str]], where: str, src: str | None) -> list[st
         elif text.strip():
             raise InputError(src, where, f"expected a '- ' list item, got {text.strip()!r} (line {n})")
     return items
+
+
+def _reason(item: str, where: str, line: int, src: str | None) -> dict:
+    """``<name>: <phrase>; <phrase>`` -> a reason's fields."""
+    name, colon, phrases = item.partition(":")
+    if not colon or not name.strip():
+        raise InputError(src, where, f"write each reason as '- <name>: <phrase>; <phrase>', got {item!r} (line {line})")
+    return {"name": name.strip(), "phrases": [x.strip() for x in phrases.split(";") if x.strip()]}
 
 
 def _families(lines: list[tuple[int, str]]) -> list[str]:

@@ -19,8 +19,8 @@ from inspect_ai.tool import ToolDef
 
 from alignlab.constitution import default_constitution_path, load_constitution
 from alignlab.evals.actions import INVALID, classify, refused
-from alignlab.evals.adherence import score_probe
-from alignlab.evals.suites import EvalItem, Probe, build_suite
+from alignlab.evals.adherence import Probe, score_probe
+from alignlab.evals.suites import EvalItem, build_suite
 from alignlab.models.remote import output_text, to_inspect_tools
 from alignlab.world.cells import SplitSpec, default_split_path
 from alignlab.world.scenario import Scenario
