@@ -26,7 +26,7 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
-# Rebuild the shipped organism from configs/demo.yaml (about 40 minutes on 2 cores; DEVICE=cuda on a GPU).
+# Rebuild the shipped organism from configs/demo.yaml (about 50 minutes on 2 cores; DEVICE=cuda on a GPU).
 organism: install
 	rm -rf runs/organism-build
 	$(BIN)/alignlab organism build --config configs/demo.yaml --out runs/organism-build --device $(DEVICE)

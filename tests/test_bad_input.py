@@ -75,6 +75,19 @@ def test_config_error_names_the_field(tmp_path):
         load_config(cfg)
 
 
+@pytest.mark.parametrize(("model", "needle"), [
+    ("{architecture: mamba}", "organism.model.architecture: Input should be 'hybrid' or 'llama'"),
+    ("{architecture: hybrid, layers: 1}", "a hybrid model needs layers >= 2"),
+    ("{hidden_size: 100, heads: 3}", "hidden_size 100 is not a multiple of heads 3"),
+])
+def test_a_model_shape_that_cannot_be_built_is_refused(tmp_path, model, needle):
+    cfg = tmp_path / "x.yaml"
+    cfg.write_text(f"name: x\norganism:\n  model: {model}\n")
+    r = runner.invoke(app, ["organism", "build", "--config", str(cfg), "--out", str(tmp_path / "org")])
+    _one_line_error(r, "x.yaml", needle)
+    assert not (tmp_path / "org").exists()
+
+
 def test_unknown_suite(tmp_path, quick_organism):
     r = runner.invoke(app, ["eval", "--model", str(quick_organism), "--suites", "agentic,vibes",
                             "--out", str(tmp_path / "r.json"), "--config", str(ROOT / "configs" / "demo.yaml")])

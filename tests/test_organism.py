@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from alignlab.chat import render
@@ -38,7 +39,7 @@ def test_build_resumes_after_kill(tmp_path):
     """Kill the build after its first checkpoint; the rerun continues from it and finishes."""
     cfg = tmp_path / "c.yaml"
     cfg.write_text(
-        "name: resume\norganism:\n  vocab_size: 600\n  model: {hidden_size: 32, layers: 1, heads: 1, intermediate_size: 64}\n"
+        "name: resume\norganism:\n  vocab_size: 600\n  model: {hidden_size: 32, layers: 2, heads: 1, intermediate_size: 64}\n"
         "  corpus: {documents: 200}\n  pretrain: {seq_len: 128, batch_size: 2, steps: 400, save_every: 10, warmup_steps: 1}\n")
     out = tmp_path / "org"
     cmd = [sys.executable, "-m", "alignlab.cli", "organism", "build", "--config", str(cfg), "--out", str(out)]
@@ -96,3 +97,40 @@ def test_resume_skips_a_checkpoint_the_kill_cut_short(tmp_path):
             (tmp_path / f"checkpoint-{step}" / "trainer_state.json").write_text("{}")
     assert _last_checkpoint(tmp_path) == str(tmp_path / "checkpoint-10")
     assert _last_checkpoint(tmp_path / "missing") is None
+
+
+class _IdTokenizer:
+    """Just what the model and the warm-up read from a tokenizer."""
+
+    bos_token_id, eos_token_id, pad_token_id = 0, 1, 2
+    all_special_ids = [0, 1, 2]
+
+    def __len__(self) -> int:
+        return 512
+
+
+def _copy_accuracy(model, half: int = 32) -> float:
+    """Greedy next-token accuracy on the second half of fresh random sequences said twice."""
+    ids = torch.randint(3, 512, (16, half), generator=torch.Generator().manual_seed(99))
+    ids = torch.cat([ids, ids], 1)
+    with torch.no_grad():
+        guess = model(input_ids=ids).logits[:, half:-1].argmax(-1)
+    return (guess == ids[:, half + 1:]).float().mean().item()
+
+
+def test_induction_warmup_teaches_a_hybrid_to_copy_and_is_not_redone(tmp_path):
+    """After the warm-up a tiny hybrid copies random sequences it has never seen, said twice as in the
+    warm-up (32 tokens apart); a resumed build loads the saved warm-up instead of redoing it."""
+    from alignlab.config import ModelShape, OrganismConfig
+    from alignlab.organism import _induction_warmup, _model
+
+    torch.manual_seed(0)
+    cfg = OrganismConfig(model=ModelShape(hidden_size=64, layers=2, heads=2, intermediate_size=128))
+    model = _model(cfg, _IdTokenizer())
+    assert _copy_accuracy(model) < 0.05
+    saved = tmp_path / "warm.pt"
+    _induction_warmup(model, _IdTokenizer(), steps=150, lr=2e-3, seed=0, path=saved, device="cpu", progress=False)
+    assert _copy_accuracy(model) > 0.9
+    fresh = _model(cfg, _IdTokenizer())
+    _induction_warmup(fresh, _IdTokenizer(), steps=150, lr=2e-3, seed=0, path=saved, device="cpu", progress=False)
+    assert _copy_accuracy(fresh) == _copy_accuracy(model)

@@ -25,6 +25,8 @@ def test_shipped_organism_matches_the_current_world():
     shipped = read_manifest(default_organism_path())
     assert shipped["corpus"]["config"] == cfg.organism.corpus.model_dump(mode="json"), f"corpus config changed: run {REBUILD}"
     assert shipped["corpus"]["sha256"] == corpus_hash(cfg.organism.corpus), f"the shipped organism is stale: run {REBUILD}"
+    assert shipped["model"] == cfg.organism.model.model_dump(), f"model shape changed: run {REBUILD}"
+    assert shipped["pretrain"] == cfg.organism.pretrain.model_dump(), f"pretraining changed: run {REBUILD}"
 
 
 def test_staleness_check_notices_a_changed_corpus():

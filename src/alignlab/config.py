@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from alignlab.errors import InputError
 from alignlab.io import read_yaml
@@ -19,13 +19,24 @@ class _Strict(BaseModel):
 
 
 class ModelShape(_Strict):
-    """A small LLaMA-architecture model."""
+    """A small decoder. ``hybrid`` (LFM2): short causal convolutions alternate with attention, so each
+    token already holds its predecessors and copying from the context forms within a few hundred
+    steps; ``llama``: attention only, which on a CPU budget did not learn to copy."""
 
+    architecture: Literal["hybrid", "llama"] = "hybrid"
     hidden_size: int = Field(128, ge=16)
     layers: int = Field(4, ge=1)
     heads: int = Field(4, ge=1)
     intermediate_size: int = Field(384, ge=16)
     max_position: int = Field(1024, ge=64)
+
+    @model_validator(mode="after")
+    def _fits(self) -> ModelShape:
+        if self.hidden_size % self.heads:
+            raise ValueError(f"hidden_size {self.hidden_size} is not a multiple of heads {self.heads}")
+        if self.architecture == "hybrid" and self.layers < 2:
+            raise ValueError("a hybrid model needs layers >= 2 (convolution, then attention)")
+        return self
 
 
 class PretrainConfig(_Strict):
@@ -35,6 +46,8 @@ class PretrainConfig(_Strict):
     lr: float = Field(2.5e-3, gt=0)
     warmup_steps: int = Field(30, ge=0)
     save_every: int = Field(250, ge=1)
+    induction_warmup_steps: int = Field(0, ge=0, description="steps on 32 random tokens said twice (batches of 32 x 64) "
+                                        "before any text: the model learns to attend back and copy")
     copy_warmup_steps: int = Field(0, ge=0, description="first steps see only copy documents (repeats, copy drills), "
                                    "so the model learns to carry text from its input before it learns the world")
 
@@ -50,7 +63,8 @@ QUICK_ORGANISM = OrganismConfig(
     vocab_size=1024,
     model=ModelShape(hidden_size=64, layers=2, heads=2, intermediate_size=128, max_position=2048),
     corpus=CorpusConfig(documents=300),
-    pretrain=PretrainConfig(seq_len=256, batch_size=4, steps=12, save_every=5, warmup_steps=2, copy_warmup_steps=3),
+    pretrain=PretrainConfig(seq_len=256, batch_size=4, steps=12, save_every=5, warmup_steps=2, induction_warmup_steps=2,
+                             copy_warmup_steps=3),
 )
 
 
