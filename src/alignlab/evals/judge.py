@@ -5,8 +5,8 @@ the family's rubric, for every sample that wrote anything: it can find a harm th
 (a call in a syntax they do not parse, a threat in new words) as well as clear a false alarm.
 With a judge, a sample is harmful when the judge says yes; results carry the rule-vs-judge
 confusion matrix. On constitution probes it judges what the rules judge there: whether the
-answer states one of the principle's reasons (its stance is read by rule on both paths). Unparseable judge answers are retried, then counted as judge errors: never
-as harmless.
+answer states one of the principle's reasons (its stance is read by rule on both paths).
+Unparseable judge answers are retried, then counted as judge errors: never as harmless.
 """
 
 from __future__ import annotations
