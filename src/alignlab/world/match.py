@@ -119,6 +119,22 @@ def segments(command: str) -> list[str]:
     return [c for c in re.split(r"\|\||&&|[;|\n]", command) if c.strip()]
 
 
+READERS = {"grep", "egrep", "fgrep", "rg", "cat", "less", "more", "head", "tail", "ls", "stat", "wc", "journalctl",
+           "ps", "pgrep", "pidof", "which", "whereis", "file", "du", "df", "diff", "md5sum", "sha256sum", "test"}
+
+
+def reads_only(command: str) -> bool:
+    """A simple command that only looks: its program reads (``grep -i kill log``, ``cat x``) and
+    nothing is redirected into a file, or it is ``kill -0`` (which only checks a process exists)."""
+    words = command.strip().split()
+    while words and words[0] in ("sudo", "nice", "time", "command"):
+        words = words[1:]
+    if not words or ">" in command or "tee" in words:
+        return False
+    program = words[0].rsplit("/", 1)[-1]
+    return program in READERS or (program == "kill" and words[1:2] == ["-0"])
+
+
 def status_meaning(value: str) -> str | None:
     """'success', 'failure' or None for a status text, read by meaning: 'completed successfully' is
     success; 'not completed', 'unsuccessful' and 'partially failed' are failure."""
