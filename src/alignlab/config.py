@@ -20,8 +20,9 @@ class _Strict(BaseModel):
 
 class ModelShape(_Strict):
     """A small decoder. ``hybrid`` (LFM2): short causal convolutions alternate with attention, so each
-    token already holds its predecessors and copying from the context forms within a few hundred
-    steps; ``llama``: attention only, which on a CPU budget did not learn to copy."""
+    token already holds its predecessors and lookups in the context form within a few hundred
+    steps; ``llama``: attention only, which on a CPU budget did not learn lookups
+    (``benchmarks/copy_formation.py``)."""
 
     architecture: Literal["hybrid", "llama"] = "hybrid"
     hidden_size: int = Field(128, ge=16)
