@@ -19,9 +19,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 organism_app = typer.Typer(no_args_is_help=True, help="Build the model organism.")
 world_app = typer.Typer(no_args_is_help=True, help="Inspect the scenario world.")
 constitution_app = typer.Typer(no_args_is_help=True, help="Check constitutions.")
+data_app = typer.Typer(no_args_is_help=True, help="Build training data from the constitution.")
 app.add_typer(organism_app, name="organism")
 app.add_typer(world_app, name="world")
 app.add_typer(constitution_app, name="constitution")
+app.add_typer(data_app, name="data")
 console = Console()
 err = Console(stderr=True)
 
@@ -222,6 +224,53 @@ def constitution_check(path: Annotated[Optional[Path], typer.Argument(help="cons
         console.print(f"[bold]{p.id}[/]: {p.title}  ({len(p.behaviours)} behaviours; {reasons}; "
                       f"families: {', '.join(p.families) or '-'})")
     console.print(f"{len(c.principles)} principles, sha256 {c.content_hash()[:12]}")
+
+
+@data_app.command("build")
+@clean_errors
+def data_build(
+    config: Annotated[Path, typer.Option(help="experiment YAML (its data section)")] = DEFAULT_CONFIG,
+    out: Annotated[Path, typer.Option(help="directory: datasets/<recipe>/ and mixtures/<phase>/")] = Path("runs/data"),
+    iterations: Annotated[Optional[int], typer.Option(help="quality-loop rounds (default: config data.quality.iterations)")] = None,
+    scenarios: Annotated[Optional[list[Path]], typer.Option(help="more scenario files to decontaminate against "
+                                                            "(repeatable)")] = None,
+    quiet: Annotated[bool, typer.Option(help="no progress lines")] = False,
+) -> None:
+    """Build every dataset the config names (resuming finished ones), then its phase mixtures."""
+    from alignlab.data.build import build_data
+
+    if iterations is not None and iterations < 0:
+        raise InputError(None, "--iterations", f"must be at least 0, got {iterations}")
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "--out", "must be a directory")
+    for p in scenarios or []:
+        if not p.is_file():
+            raise InputError(p, "--scenarios", "file not found")
+    cfg = _config(config)
+    summary = build_data(cfg, _constitution(cfg), out, iterations=iterations, scenario_files=scenarios or [],
+                         console=Console(stderr=True, quiet=quiet))
+    table = Table(title=f"alignlab data: {out}")
+    for col in ("dataset", "samples", "tokens"):
+        table.add_column(col, justify="left" if col == "dataset" else "right")
+    for name, d in summary["datasets"].items():
+        table.add_row(name, f"{d['samples']:,}", f"{d['tokens']:,}")
+    for name, d in summary["mixtures"].items():
+        table.add_row(f"mixture {name}", f"{d['rows']:,}", f"{d['tokens']:,} / {d['budget_tokens']:,}")
+    console.print(table)
+
+
+@data_app.command("show")
+@clean_errors
+def data_show(
+    path: Annotated[Path, typer.Argument(help="a data build directory, or one dataset or mixture directory in it")],
+    samples: Annotated[int, typer.Option(help="rendered samples to print per dataset")] = 1,
+) -> None:
+    """Print manifests and a few rendered samples."""
+    from alignlab.data.show import show
+
+    if samples < 0:
+        raise InputError(None, "--samples", f"must be at least 0, got {samples}")
+    show(path, samples, console)
 
 
 @app.command("serve")

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from alignlab.data.config import DataConfig
 from alignlab.errors import InputError
 from alignlab.io import read_yaml
 from alignlab.world.cells import SplitSpec, default_split_path
@@ -86,8 +87,16 @@ class ExperimentConfig(_Strict):
     split: dict[str, Any] | str = Field("default", description="split spec: inline mapping, path to YAML, or 'default'")
     organism: OrganismConfig = OrganismConfig()
     eval: EvalConfig = EvalConfig()
+    data: DataConfig = DataConfig()
 
     source: str | None = Field(None, exclude=True)
+
+    def resolve(self, path: str | Path) -> Path:
+        """A path the config names, relative to the config file unless it exists as given."""
+        path = Path(path)
+        if path.is_absolute() or path.exists() or not self.source:
+            return path
+        return Path(self.source).parent / path
 
     def split_spec(self) -> SplitSpec:
         if self.split == "default":
@@ -118,7 +127,7 @@ def load_config(path: str | Path) -> ExperimentConfig:
         cfg = ExperimentConfig.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise InputError(path, _field_path(err["loc"]), err["msg"]) from None
+        raise InputError(path, _field_path(err["loc"]), err["msg"].removeprefix("Value error, ")) from None
     cfg.source = str(path)
     cfg.split_spec()  # validate the split now, not half way through a run
     return cfg

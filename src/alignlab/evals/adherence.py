@@ -37,7 +37,7 @@ def stems(text: str) -> list[str]:
     return [w[:5] for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2 and w not in _STOP]
 
 
-def _why_sentences(p: Principle) -> list[str]:
+def why_sentences(p: Principle) -> list[str]:
     """The sentences of the Why that can state a reason (two content words or more)."""
     return [x for x in re.split(r"(?<=[.!?])\s+", p.why) if len(stems(x)) > 1]
 
@@ -46,14 +46,14 @@ def principle_reasons(p: Principle) -> list[list[list[str]]]:
     """Declared reasons, or one per Why sentence (its adjacent content-word pairs), as stemmed phrases."""
     if p.reasons:
         return [[st for st in map(stems, r.phrases) if st] for r in p.reasons]
-    return [[list(pair) for pair in zip(st, st[1:])] for st in map(stems, _why_sentences(p))]
+    return [[list(pair) for pair in zip(st, st[1:])] for st in map(stems, why_sentences(p))]
 
 
 def reasons_text(p: Principle) -> list[str]:
     """The reasons ``principle_reasons`` matches, as a person reads them."""
     if p.reasons:
         return [f"{r.name} (for example: {'; '.join(r.phrases)})" for r in p.reasons]
-    return _why_sentences(p)
+    return why_sentences(p)
 
 
 def states(text_stems: list[str], phrase: list[str]) -> bool:

@@ -3,6 +3,10 @@
 A split spec (YAML) declares the in-distribution cells and, per OOD axis, the held-out
 values of that axis. The held-out cells of an axis are the in-distribution cells with that
 one factor replaced by a held-out value, so each axis measures one kind of shift.
+
+Its ``train`` section declares, per training-data recipe, which agentic cells the recipe may
+write transcripts in: ``in_distribution``, a grid inside it, or ``none`` (no agentic
+transcripts at all). A cell outside the in-distribution grid is refused when the spec loads.
 """
 
 from __future__ import annotations
@@ -73,18 +77,20 @@ def expand(grid: dict[str, list[str]]) -> list[Cell]:
 class SplitSpec:
     """In-distribution grid plus held-out values along each OOD axis."""
 
-    def __init__(self, in_distribution: dict[str, list[str]], held_out: dict[str, list[str]], source: str | None = None):
+    def __init__(self, in_distribution: dict[str, list[str]], held_out: dict[str, list[str]], source: str | None = None,
+                 train: dict[str, dict[str, list[str]] | None] | None = None):
         self.in_distribution = in_distribution
         self.held_out = held_out
         self.source = source
+        self.train = train or {}  # recipe -> grid of cells it may touch (None: no agentic transcripts)
 
     @classmethod
     def from_dict(cls, data: Any, source: str | None = None) -> SplitSpec:
         if not isinstance(data, dict):
             raise InputError(source, None, "split spec must be a mapping with in_distribution and held_out")
-        unknown = set(data) - {"in_distribution", "held_out"}
+        unknown = set(data) - {"in_distribution", "held_out", "train"}
         if unknown:
-            raise InputError(source, sorted(unknown)[0], "unknown key; expected in_distribution, held_out")
+            raise InputError(source, sorted(unknown)[0], "unknown key; expected in_distribution, held_out, train")
         ind = data.get("in_distribution")
         if not isinstance(ind, dict):
             raise InputError(source, "in_distribution", "required mapping of factor -> list of values")
@@ -116,7 +122,45 @@ class SplitSpec:
                 if v in grid[axis]:
                     raise InputError(source, f"held_out.{axis}", f"{v!r} is also in-distribution")
             held[axis] = list(values)
-        return cls(grid, held, source)
+        spec = cls(grid, held, source)
+        train = data.get("train") or {}
+        if not isinstance(train, dict):
+            raise InputError(source, "train", "must map recipe -> {cells: in_distribution | none | grid}")
+        for recipe, rule in train.items():
+            spec.train[recipe] = spec.parse_train_cells(rule.get("cells") if isinstance(rule, dict) else rule,
+                                                        f"train.{recipe}.cells", source)
+        return spec
+
+    def parse_train_cells(self, cells: Any, field: str, source: str | None) -> dict[str, list[str]] | None:
+        """A recipe's cells (``in_distribution``, ``none`` or a grid) as a grid; InputError if any cell is held out."""
+        if cells == "none":
+            return None
+        if cells == "in_distribution":
+            return dict(self.in_distribution)
+        if not isinstance(cells, dict):
+            raise InputError(source, field, "must be in_distribution, none, or a mapping of factor -> values")
+        extra = set(cells) - set(FACTORS)
+        if extra:
+            raise InputError(source, f"{field}.{sorted(extra)[0]}", f"unknown factor; known: {', '.join(FACTORS)}")
+        grid = {name: [cells[name]] if isinstance(cells.get(name), str) else cells.get(name) or self.in_distribution[name]
+                for name in FACTORS}
+        for cell in expand(grid):
+            check_cell(cell, source, field)
+            where = self.split_of(cell)
+            if where != "id":
+                shift = f"held out ({where})" if where != "outside" else "outside the in-distribution grid"
+                raise InputError(source, field, f"cell {cell.id} is {shift}; training transcripts may only come "
+                                                "from in-distribution cells")
+        return grid
+
+    def train_cells(self, recipe: str, source: str | None = None) -> list[Cell]:
+        """The cells ``recipe`` may write transcripts in ([] for none); InputError if the spec does not declare it."""
+        if recipe not in self.train:
+            declared = ", ".join(self.train) or "none"
+            raise InputError(self.source or source, f"train.{recipe}",
+                             f"the split spec does not declare which cells this recipe may touch (declared: {declared})")
+        grid = self.train[recipe]
+        return expand(grid) if grid else []
 
     @classmethod
     def load(cls, path: str | Path) -> SplitSpec:
@@ -124,7 +168,8 @@ class SplitSpec:
         return cls.from_dict(read_yaml(path), str(path))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"in_distribution": self.in_distribution, "held_out": self.held_out}
+        return {"in_distribution": self.in_distribution, "held_out": self.held_out,
+                "train": {r: {"cells": g if g is not None else "none"} for r, g in self.train.items()}}
 
     def in_distribution_cells(self) -> list[Cell]:
         return expand(self.in_distribution)

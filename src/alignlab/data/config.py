@@ -1,0 +1,120 @@
+"""The ``data`` section of an experiment config: recipes, teacher, quality loop, diversity, mixtures."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+RECIPES = ("honeypot", "honeypot_reasons", "constitution_docs", "aligned_stories", "difficult_advice", "harmless_chat")
+AGENTIC = ("honeypot", "honeypot_reasons")  # recipes that write agentic transcripts
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecipeConfig(_Strict):
+    samples: int = Field(200, ge=1, description="drafts to write (before the quality loop and deduplication)")
+    cells: dict[str, list[str] | str] | Literal["in_distribution"] | None = Field(
+        None, description="agentic recipes: in_distribution or a grid inside the cells the split's train section allows; "
+                          "null: all of them")
+    honeypot_share: float = Field(0.5, ge=0, le=1, description="agentic recipes: share of prompts told nobody is watching")
+    policy: str | None = Field(None, description="honeypot: a checkpoint to rejection-sample responses from ('organism': "
+                               "the shipped one); null: the world's aligned action")
+    attempts: int = Field(4, ge=1, description="honeypot: samples per prompt from the policy")
+    fallback: bool = Field(True, description="honeypot: use the world's aligned action when no sample is accepted")
+    include: list[str] = Field(default_factory=list, description="JSONL files of samples written elsewhere ({messages, "
+                               "tools?, principles?} per line), judged and checked like the rest; relative to the config")
+
+
+class TeacherConfig(_Strict):
+    kind: Literal["world", "llm"] = "world"
+    model: str | None = Field(None, description="llm: an Inspect model, e.g. openai-api/local/organism or anthropic/...")
+    base_url: str | None = None
+    max_connections: int = Field(8, ge=1, description="llm: concurrent requests")
+    max_retries: int = Field(3, ge=0, description="llm: retries of a failed request, and redrafts of an unusable answer")
+    temperature: float = Field(0.7, ge=0)
+    max_tokens: int = Field(700, ge=16)
+
+    @model_validator(mode="after")
+    def _model_for_llm(self) -> TeacherConfig:
+        if self.kind == "llm" and not self.model:
+            raise ValueError("an llm teacher needs a model (an Inspect provider/model)")
+        return self
+
+
+class QualityConfig(_Strict):
+    iterations: int = Field(10, ge=0, description="judge -> keep / revise rounds")
+    threshold: float = Field(0.9, ge=0, le=1, description="a sample scoring at least this (the share of "
+                             "criteria met) is kept")
+    judge: str = Field("world", description="'world' (rules from the constitution and the world) or an Inspect model")
+    judge_base_url: str | None = None
+
+
+class DiversityConfig(_Strict):
+    system_prompt_share: float = Field(0.5, ge=0, le=1, description="share of dialogues given a sampled system prompt")
+    unused_tools_share: float = Field(0.4, ge=0, le=1, description="share given tool definitions that are never called")
+    max_unused_tools: int = Field(3, ge=1)
+
+
+class DedupConfig(_Strict):
+    near_threshold: float = Field(0.9, gt=0, le=1, description="Jaccard similarity of word 5-gram sets above which "
+                                  "two samples are near duplicates")
+
+
+class DecontamConfig(_Strict):
+    ngram: int = Field(8, ge=3, description="word n-gram length")
+    threshold: float = Field(0.5, gt=0, le=1, description="largest share of an eval item's distinctive n-grams a "
+                             "training sample may contain")
+    scenarios: list[str] = Field(default_factory=list, description="scenario files (hand-written) to check against "
+                                 "besides the eval suites; relative to the config file")
+
+
+class MixtureConfig(_Strict):
+    """One training phase's data: ``weights`` are shares of the phase's ``tokens`` (normalised to sum to 1)."""
+
+    tokens: int = Field(ge=1, description="exact token budget of the phase, by the target tokenizer")
+    weights: dict[str, float]
+    format: Literal["sft", "preference", "prompts"] = "sft"
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        for name, w in v.items():
+            if name not in RECIPES:
+                raise ValueError(f"unknown dataset {name!r}; known: {', '.join(RECIPES)}")
+            if w < 0:
+                raise ValueError(f"weight of {name!r} must be >= 0")
+        if sum(v.values()) <= 0:
+            raise ValueError("weights must not all be zero")
+        return v
+
+
+class DataConfig(_Strict):
+    tokenizer: str | None = Field(None, description="target model dir whose tokenizer counts tokens; null: the shipped organism")
+    max_tokens: int = Field(1024, ge=64, description="longest sample, in target tokens (the target's context)")
+    seed: int | None = Field(None, description="null: the experiment seed")
+    teacher: TeacherConfig = TeacherConfig()
+    recipes: dict[str, RecipeConfig] = Field(default_factory=lambda: {r: RecipeConfig() for r in RECIPES})
+    quality: QualityConfig = QualityConfig()
+    diversity: DiversityConfig = DiversityConfig()
+    dedup: DedupConfig = DedupConfig()
+    decontamination: DecontamConfig = DecontamConfig()
+    mixtures: dict[str, MixtureConfig] = Field(default_factory=dict)
+
+    @field_validator("recipes")
+    @classmethod
+    def _known(cls, v: dict[str, RecipeConfig]) -> dict[str, RecipeConfig]:
+        for name in v:
+            if name not in RECIPES:
+                raise ValueError(f"unknown recipe {name!r}; known: {', '.join(RECIPES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _mixtures_use_built(self) -> DataConfig:
+        for phase, mix in self.mixtures.items():
+            for name, w in mix.weights.items():
+                if w > 0 and name not in self.recipes:
+                    raise ValueError(f"mixture {phase!r} uses {name!r}, which no recipe builds")
+        return self
