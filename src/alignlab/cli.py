@@ -294,13 +294,15 @@ def demo(
     out: Annotated[Path, typer.Option(help="run directory")] = Path("runs/demo"),
     build: Annotated[bool, typer.Option(help="rebuild the organism from the config instead of using the shipped one")] = False,
 ) -> None:
-    """The whole loop on the embedded default: the shipped organism (or a fresh build), evaluated."""
+    """The whole loop on the embedded default: the shipped organism (or a fresh build), its training data
+    from the constitution, and its baseline evaluation."""
     from alignlab.checkpoint import default_organism_path
 
     model = default_organism_path()
     if build:
         organism_build(config=config, out=out / "organism", quick=False, seed=None)
         model = out / "organism"
+    data_build(config=config, out=out / "data", iterations=None, scenarios=None, quiet=False)
     eval_cmd(model=str(model), out=out / "baseline.json", config=config, samples=None, seed=None,
              judge=None, judge_base_url=None, remote=False, quiet=False, scenarios=None)
 

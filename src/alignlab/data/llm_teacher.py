@@ -19,7 +19,7 @@ from pathlib import Path
 
 from alignlab.constitution import Constitution
 from alignlab.data.config import TeacherConfig
-from alignlab.data.dataset import Sample, read_rows
+from alignlab.data.dataset import Sample, read_log
 from alignlab.io import sha256_text
 from alignlab.models.local import Request
 from alignlab.toolcalls import parse_calls
@@ -55,10 +55,7 @@ class LLMClient:
                                     batch_size=cfg.max_connections, base_url=base_url or cfg.base_url,
                                     max_connections=cfg.max_connections, max_retries=cfg.max_retries)
         self.cache_path = cache
-        self.cache: dict[str, str] = {}
-        if cache.is_file():
-            for row in read_rows(cache):
-                self.cache[row["key"]] = row["text"]
+        self.cache = {row["key"]: row["text"] for row in read_log(cache)}
         self.calls = 0
 
     def _key(self, conversation: list[dict], attempt: int) -> str:
@@ -116,7 +113,7 @@ class LLMTeacher:
         return "\n\n".join(parts)
 
     def draft(self, samples: list[Sample], drafts: Path | None = None) -> list[Sample]:
-        done = {r["id"]: r["reply"] for r in read_rows(drafts)} if drafts and drafts.is_file() else {}
+        done = {r["id"]: r["reply"] for r in read_log(drafts)} if drafts else {}
         todo = [s for s in samples if s.id not in done]
         convs = [[{"role": "system", "content": self._system(s)}, {"role": "user", "content": self._request(s)}]
                  for s in todo]
