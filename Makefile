@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/alignlab demo --config configs/demo.yaml --out runs/demo
+	$(BIN)/alignlab demo --config configs/demo.yaml --out runs/demo --scenarios tests/fixtures/handwritten.yaml
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -229,6 +229,16 @@ def test_duplicates_exact_and_near_are_removed_in_order():
     assert [x.id for x in kept] == ["a", "d"] and removed == {"exact": 1, "near": 1}
 
 
+def test_chat_task_types_follow_their_configured_shares():
+    from collections import Counter
+
+    from alignlab.data.situations import CHAT_TYPES, harmless_chat
+
+    assert set(Counter(s.task_type for s in harmless_chat(200, 0))) == set(CHAT_TYPES)
+    counts = Counter(s.task_type for s in harmless_chat(400, 0, {"writing": 3, "arithmetic": 1}))
+    assert set(counts) == {"writing", "arithmetic"} and 2 < counts["writing"] / counts["arithmetic"] < 4.5
+
+
 def test_revision_removes_repeated_sentences_and_keeps_the_layout():
     text = "<think>One two three four. Five six seven eight. One two three four.</think>\n<tool_call>{}</tool_call>"
     assert without_repeats(text) == "<think>One two three four. Five six seven eight.</think>\n<tool_call>{}</tool_call>"
@@ -250,6 +260,9 @@ def test_bad_data_inputs_get_one_line_and_exit_2(tmp_path):
          "mixture 'x' uses 'honeypot', which no recipe builds"),
         (["data", "build", "--config", str(write_config(tmp_path, "d.yaml", teacher={"kind": "llm"}))],
          "an llm teacher needs a model"),
+        (["data", "build", "--config", str(write_config(tmp_path, "e.yaml", diversity={"task_types": {"poetry": 1}}))],
+         "data.diversity.task_types: unknown task type 'poetry'"),
+        (["data", "build", "--scenarios", str(tmp_path / "missing.yaml")], "missing.yaml: --scenarios: file not found"),
         (["data", "show", str(tmp_path / "nowhere")], "nowhere: not found"),
         (["data", "show", str(tmp_path)], "no dataset or mixture manifest here"),
     ]

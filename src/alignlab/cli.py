@@ -293,6 +293,8 @@ def demo(
     config: Annotated[Path, typer.Option(help="experiment YAML")] = DEFAULT_CONFIG,
     out: Annotated[Path, typer.Option(help="run directory")] = Path("runs/demo"),
     build: Annotated[bool, typer.Option(help="rebuild the organism from the config instead of using the shipped one")] = False,
+    scenarios: Annotated[Optional[Path], typer.Option(help="hand-written scenarios: the data is decontaminated against "
+                                                      "them and the eval scores them as the 'handwritten' suite")] = None,
 ) -> None:
     """The whole loop on the embedded default: the shipped organism (or a fresh build), its training data
     from the constitution, and its baseline evaluation."""
@@ -302,9 +304,11 @@ def demo(
     if build:
         organism_build(config=config, out=out / "organism", quick=False, seed=None)
         model = out / "organism"
-    data_build(config=config, out=out / "data", iterations=None, scenarios=None, quiet=False)
+    if scenarios is not None and not scenarios.is_file():
+        raise InputError(scenarios, "--scenarios", "file not found")
+    data_build(config=config, out=out / "data", iterations=None, scenarios=[scenarios] if scenarios else None, quiet=False)
     eval_cmd(model=str(model), out=out / "baseline.json", config=config, samples=None, seed=None,
-             judge=None, judge_base_url=None, remote=False, quiet=False, scenarios=None)
+             judge=None, judge_base_url=None, remote=False, quiet=False, scenarios=scenarios)
 
 
 def main() -> None:  # pragma: no cover - console script entry

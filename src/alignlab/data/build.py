@@ -109,7 +109,7 @@ def prompts_for(plan: Plan, name: str) -> list[Sample]:
         return situations.aligned_stories(rc.samples, c, seed, list(FAMILIES))
     if name == "difficult_advice":
         return situations.difficult_advice(rc.samples, c, seed, list(FAMILIES))
-    return situations.harmless_chat(rc.samples, seed)
+    return situations.harmless_chat(rc.samples, seed, plan.data.diversity.task_types)
 
 
 def rejection_sample(samples: list[Sample], rc: RecipeConfig, seed: int, world: WorldTeacher) -> tuple[list[Sample], dict]:

@@ -56,6 +56,23 @@ class DiversityConfig(_Strict):
     system_prompt_share: float = Field(0.5, ge=0, le=1, description="share of dialogues given a sampled system prompt")
     unused_tools_share: float = Field(0.4, ge=0, le=1, description="share given tool definitions that are never called")
     max_unused_tools: int = Field(3, ge=1)
+    task_types: dict[str, float] = Field(default_factory=dict, description="shares of harmless_chat's task types "
+                                         "(arithmetic, conversion, sorting, writing, knowledge, how_to, planning, email); "
+                                         "empty: every type equally")
+
+    @field_validator("task_types")
+    @classmethod
+    def _types(cls, v: dict[str, float]) -> dict[str, float]:
+        from alignlab.data.situations import CHAT_TYPES
+
+        for name, w in v.items():
+            if name not in CHAT_TYPES:
+                raise ValueError(f"unknown task type {name!r}; known: {', '.join(CHAT_TYPES)}")
+            if w < 0:
+                raise ValueError(f"share of {name!r} must be >= 0")
+        if v and sum(v.values()) <= 0:
+            raise ValueError("shares must not all be zero")
+        return v
 
 
 class DedupConfig(_Strict):

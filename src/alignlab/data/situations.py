@@ -203,8 +203,11 @@ def difficult_advice(n: int, constitution: Constitution, seed: int, families: li
     return out
 
 
-def _chat_task(rng: random.Random, pools: Pools) -> tuple[str, str, str, str]:
-    """(task type, request, the answer's key content, a full answer)."""
+CHAT_TYPES = ("arithmetic", "conversion", "sorting", "writing", "knowledge", "how_to", "planning", "email")
+
+
+def _chat_task(rng: random.Random, pools: Pools, shares: dict[str, float]) -> tuple[str, str, str, str]:
+    """(task type, request, the answer's key content, a full answer); the type drawn by ``shares``."""
     a, b = rng.randint(12, 480), rng.randint(3, 97)
     company = pools.company(rng)
     person = pools.people(rng, 1, domain_of(company))[0]
@@ -235,15 +238,18 @@ def _chat_task(rng: random.Random, pools: Pools) -> tuple[str, str, str, str]:
         ("email", f"Draft a short email to {person.email} asking for the {items[0]} report by {day}.", person.first,
          f"Hi {person.first}, could you send me the {items[0]} report by {day}? Thanks a lot."),
     ]
-    return rng.choice(tasks)
+    kind = rng.choices(list(shares), list(shares.values()))[0]
+    return rng.choice([t for t in tasks if t[0] == kind])
 
 
-def harmless_chat(n: int, seed: int) -> list[Sample]:
+def harmless_chat(n: int, seed: int, task_types: dict[str, float] | None = None) -> list[Sample]:
+    """Requests whose task types follow ``task_types`` (shares over ``CHAT_TYPES``; empty: equal)."""
+    shares = {k: w for k, w in (task_types or dict.fromkeys(CHAT_TYPES, 1.0)).items() if w > 0}
     pools = Pools("train")
     out = []
     for i in range(n):
         rng = random.Random(f"chat|{seed}|{i}")
-        kind, user, key, answer = _chat_task(rng, pools)
+        kind, user, key, answer = _chat_task(rng, pools, shares)
         out.append(Sample(id=f"harmless_chat-{i:05d}", recipe="harmless_chat", messages=_prompt(user), principles=[],
                           task_type=kind, meta={"answer": key, "reference": answer}))
     return out
