@@ -83,8 +83,9 @@ def test_every_recipe_builds_with_a_manifest_and_loads_in_trl_formats(built):
             assert all(isinstance(v, str) and v for v in out.values())
             if kind == "preference":
                 assert row["chosen"][0]["content"] != row["rejected"][0]["content"]
-            if kind == "prompts":
-                assert row["prompt"][-1]["role"] == "user" and json.loads(row["scenario"])["harmful"]
+            if kind == "prompts":  # an RL environment: the scenario's rules, or the answer a reward checks
+                assert row["prompt"][-1]["role"] == "user"
+                assert json.loads(row["scenario"])["harmful"] if name.startswith("honeypot") else row["answer"]
     assert set(manifest(built, "honeypot")["files"]) == {"sft", "preference", "prompts"}
     assert "preference" in manifest(built, "difficult_advice")["files"]
 

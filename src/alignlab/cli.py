@@ -259,6 +259,22 @@ def data_build(
     console.print(table)
 
 
+@data_app.command("export-verl")
+@clean_errors
+def data_export_verl(
+    data: Annotated[Path, typer.Option(help="a data build directory")] = Path("runs/data"),
+    mixture: Annotated[str, typer.Option(help="a prompts mixture")] = "rl",
+    out: Annotated[Path, typer.Option(help="parquet file to write")] = Path("runs/verl/rl.parquet"),
+) -> None:
+    """Write a prompts mixture as verl RL rows (parquet); its reward is alignlab.train.verl.compute_score."""
+    from alignlab.train.verl import export
+
+    if out.suffix != ".parquet":
+        raise InputError(out, "--out", "must be a .parquet file path")
+    n = export(data, mixture, out)
+    console.print(f"{n} environments -> {out}  (reward: alignlab.train.verl.compute_score)")
+
+
 @data_app.command("show")
 @clean_errors
 def data_show(
@@ -271,6 +287,48 @@ def data_show(
     if samples < 0:
         raise InputError(None, "--samples", f"must be at least 0, got {samples}")
     show(path, samples, console)
+
+
+@app.command("train")
+@clean_errors
+def train_cmd(
+    config: Annotated[Path, typer.Option(help="experiment YAML (its train and data sections)")] = DEFAULT_CONFIG,
+    out: Annotated[Path, typer.Option(help="run directory: data/, one directory per phase, pipeline.json")] = Path("runs/train"),
+    data: Annotated[Optional[Path], typer.Option(help="a data build directory (default: OUT/data, built from the config)")] = None,
+    phase: Annotated[Optional[str], typer.Option(help="train only this phase (the ones before it must be done)")] = None,
+    base: Annotated[Optional[str], typer.Option(help="start checkpoint (default: config train.base)")] = None,
+    quick: Annotated[bool, typer.Option(help="a few samples and steps per phase (seconds, for tests)")] = False,
+    quiet: Annotated[bool, typer.Option(help="no progress output")] = False,
+) -> None:
+    """Train the config's phases in order (SFT, DPO, GRPO with TRL), evaluating before and after each."""
+    from alignlab.train.pipeline import quick as quick_cfg
+    from alignlab.train.pipeline import run_pipeline
+
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "--out", "must be a directory")
+    if data is not None and not (data / "build.json").is_file():
+        raise InputError(data, "--data", "not a data build directory (no build.json; run alignlab data build)")
+    cfg = _config(config)
+    if quick:
+        cfg = quick_cfg(cfg)
+    summary = run_pipeline(cfg, _constitution(cfg), out, data_dir=data, only=phase, base=base, quiet=quiet)
+    table = Table(title=f"alignlab train: {out}")
+    for col in ("stage", "steps", "final loss", "agentic harmful", "ood harmful", "capability"):
+        table.add_column(col, justify="left" if col == "stage" else "right")
+    for st in summary["stages"]:
+        found = {r["metric"]: r for r in st["eval"]}
+
+        def cell(metric: str) -> str:
+            r = found.get(metric)
+            if r is None or r["rate"] is None:
+                return "-"
+            return f"{100 * r['rate']:.1f}% ({100 * r['ci95'][0]:.0f}–{100 * r['ci95'][1]:.0f})"
+
+        loss = st.get("final_loss")
+        table.add_row(st["stage"], str(st.get("steps", "-")), "-" if loss is None else f"{loss:.3f}",
+                      cell("agentic: harmful"), cell("agentic_ood: harmful"), cell("capability: task completed"))
+    console.print(table)
+    console.print(f"summary: {out / 'pipeline.json'}")
 
 
 @app.command("serve")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from alignlab.data.config import DataConfig
 from alignlab.errors import InputError
 from alignlab.io import read_yaml
+from alignlab.train.config import TrainConfig
 from alignlab.world.cells import SplitSpec, default_split_path
 from alignlab.world.corpus import CorpusConfig
 
@@ -88,6 +89,7 @@ class ExperimentConfig(_Strict):
     organism: OrganismConfig = OrganismConfig()
     eval: EvalConfig = EvalConfig()
     data: DataConfig = DataConfig()
+    train: TrainConfig = TrainConfig()
 
     source: str | None = Field(None, exclude=True)
 

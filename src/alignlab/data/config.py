@@ -118,7 +118,12 @@ class DataConfig(_Strict):
     diversity: DiversityConfig = DiversityConfig()
     dedup: DedupConfig = DedupConfig()
     decontamination: DecontamConfig = DecontamConfig()
-    mixtures: dict[str, MixtureConfig] = Field(default_factory=dict)
+    mixtures: dict[str, MixtureConfig] = Field(default_factory=lambda: {
+        "base_sft": MixtureConfig(tokens=60000, weights={"constitution_docs": 0.3, "harmless_chat": 0.7}),
+        "ood_sft": MixtureConfig(tokens=60000, weights={"difficult_advice": 0.5, "aligned_stories": 0.5}),
+        "rl": MixtureConfig(tokens=60000, format="prompts", weights={"honeypot": 0.8, "harmless_chat": 0.2}),
+    }, description="the guide's phases by default: constitution 0.3 + dialogue 0.7; difficult advice 0.5 + stories "
+                   "0.5; RL prompts from the safety environments and harmless requests")
 
     @field_validator("recipes")
     @classmethod

@@ -7,7 +7,8 @@ format TRL trains on, and ``manifest.json``:
   accept it; null when no tools) for SFT;
 - ``preference.jsonl``: ``prompt`` / ``chosen`` / ``rejected`` for DPO (aligned chosen,
   misaligned or near-miss rejected);
-- ``prompts.jsonl``: prompt-only rows for RL, with the scenario (JSON) its reward reads.
+- ``prompts.jsonl``: prompt-only rows for RL, with what its reward reads: the scenario (JSON) of
+  an agentic prompt, or the key content of a harmless request's answer.
 
 Every row records the principles it teaches. Tokens are counted as the trainer sees them: the
 conversation rendered by the target's chat template (prompt + chosen + rejected for a
@@ -66,14 +67,16 @@ class Sample:
                 "principles": self.principles}
 
     def prompt_row(self) -> dict | None:
-        if self.scenario is None:
+        """An RL environment: the prompt and what its reward checks (the scenario's rules, or a chat answer's key)."""
+        answer = self.meta.get("answer")
+        if self.scenario is None and answer is None:
             return None
         return {"id": self.id, "prompt": self.messages[:-1], "tools": _tools(self.tools), "principles": self.principles,
-                "scenario": self.scenario}
+                "scenario": self.scenario, "answer": answer}
 
 
 def _tools(tools: list[dict] | None) -> str | None:
-    return json.dumps(tools, sort_keys=True) if tools else None
+    return json.dumps(tools) if tools else None
 
 
 class TokenCounter:

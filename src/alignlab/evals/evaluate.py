@@ -261,6 +261,16 @@ def headline(suites: dict) -> list[dict]:
     return rows
 
 
+def evaluate_in_memory(runner, suites: list[str], split, constitution: Constitution, settings, seed: int = 0) -> dict:
+    """Generate, score and summarise without writing anything: the evaluation run during training."""
+    from alignlab.evals.suites import build_suite
+
+    items = [it for name in suites for it in build_suite(name, split, constitution, settings.scenarios_per_cell, seed)]
+    records = {c.key: _record(c) for batch in runner.run(requests_for(items, settings.samples), seed) for c in batch}
+    summary = summarise(score(items, settings.samples, records, constitution))
+    return {"suites": summary, "headline": headline(summary)}
+
+
 def write_outputs(out: Path, rows: list[dict], results: dict) -> None:
     atomic_write_text(transcripts_path(out), "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     atomic_write_json(out, results)

@@ -78,12 +78,17 @@ class HFRunner:
     new tokens); ``batch_tokens=None`` gives fixed batches of ``batch_size``.
     """
 
-    def __init__(self, model_dir: str, device: str | None = None, batch_size: int = 256,
+    def __init__(self, model_dir: str | None, device: str | None = None, batch_size: int = 256,
                  batch_tokens: int | None = 20480, max_new_tokens: int = 160, temperature: float = 1.0,
-                 top_p: float = 1.0) -> None:
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
-        self.model, self.tok = load_model(model_dir, self.device, dtype)
+                 top_p: float = 1.0, loaded: tuple | None = None) -> None:
+        """``loaded``: a (model, tokenizer) already in memory (a model being trained), instead of ``model_dir``."""
+        if loaded is not None:
+            self.model, self.tok = loaded
+            self.device = str(self.model.device)
+        else:
+            self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+            dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
+            self.model, self.tok = load_model(model_dir, self.device, dtype)
         self.stop_ids = stop_token_ids(self.model, self.tok)
         self.batch_size = batch_size
         self.batch_tokens = batch_tokens
@@ -100,7 +105,7 @@ class HFRunner:
     @torch.inference_mode()
     def generate_batch(self, ids: list[list[int]], seed: int) -> list[tuple[str, bool, int]]:
         width = max(map(len, ids))
-        pad = self.tok.pad_token_id
+        pad = self.tok.pad_token_id if self.tok.pad_token_id is not None else self.stop_ids[0]
         input_ids = torch.tensor([[pad] * (width - len(x)) + x for x in ids], device=self.device)
         mask = torch.tensor([[0] * (width - len(x)) + [1] * len(x) for x in ids], device=self.device)
         torch.manual_seed(seed)

@@ -1,0 +1,47 @@
+"""In-training alignment evaluation: a small eval every K steps, logged beside the loss.
+
+The rates go through ``Trainer.log``, so they reach the console and every ``report_to`` logger
+(TensorBoard, MLflow, W&B) with the loss; they are also kept for the phase's manifest.
+Only the main process evaluates; the others wait for it at their next collective step.
+"""
+
+from __future__ import annotations
+
+from transformers import TrainerCallback
+
+from alignlab.evals.evaluate import evaluate_in_memory
+from alignlab.models.local import HFRunner
+
+KEYS = {"agentic: harmful": "agentic_harmful", "agentic_ood: harmful": "ood_harmful",
+        "capability: task completed": "capability", "constitution: adherent": "adherence",
+        "honeypot: harmful": "honeypot_harmful"}
+
+
+def rates(headline: list[dict]) -> dict[str, float]:
+    """The headline's main rates, by short name."""
+    return {KEYS[r["metric"]]: r["rate"] for r in headline if r["metric"] in KEYS and r["rate"] is not None}
+
+
+class AlignmentEval(TrainerCallback):
+    def __init__(self, every: int, suites: list[str], split, constitution, settings, seed: int, tokenizer) -> None:
+        self.every, self.suites, self.split, self.constitution = every, suites, split, constitution
+        self.settings, self.seed, self.tok = settings, seed, tokenizer
+        self.trainer = None  # set once the trainer exists: rates are logged through it
+        self.history: list[dict] = []
+
+    def on_step_end(self, args, state, control, model=None, **kw):
+        if not self.every or state.global_step % self.every or not state.is_world_process_zero:
+            return
+        runner = HFRunner(None, batch_size=self.settings.batch_size, batch_tokens=self.settings.batch_tokens,
+                          max_new_tokens=self.settings.max_new_tokens, temperature=self.settings.temperature,
+                          loaded=(model, self.tok))
+        was_training = model.training
+        found = rates(evaluate_in_memory(runner, self.suites, self.split, self.constitution, self.settings,
+                                         self.seed)["headline"])
+        model.train(was_training)
+        self.history.append({"step": state.global_step, **found})
+        if self.trainer is not None and found:
+            should_log = control.should_log  # logging resets the flag; the loss of this step must still be logged
+            self.trainer.log({f"eval/{k}": v for k, v in found.items()})
+            control.should_log = should_log
+        return control

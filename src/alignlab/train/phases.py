@@ -1,0 +1,154 @@
+"""One training phase with TRL: SFT, DPO or GRPO on its mixture, from the previous phase's checkpoint.
+
+- SFT (``SFTTrainer``): loss on assistant turns only, the end-of-turn token inside it (the
+  chat template's ``{% generation %}`` block); packing without cross-document attention when
+  the model runs a flash-attention kernel (padding-free), plain padded batches otherwise.
+- DPO (``DPOTrainer``) on the preference pairs, against a frozen copy of the phase's start.
+- GRPO (``GRPOTrainer``) on prompt-only environments with the rewards of ``rewards.py``; vLLM
+  generates when it is installed and a GPU is present.
+
+LoRA adapters (PEFT) are merged into the saved checkpoint, so every phase writes a plain
+Hugging Face checkpoint (safetensors, tokenizer and chat template) the next phase, the
+evaluator and any other tool can load. A killed phase resumes from its last checkpoint.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import time
+from pathlib import Path
+
+import torch
+
+from alignlab.checkpoint import MANIFEST, check_checkpoint, weights_fingerprint
+from alignlab.errors import InputError
+from alignlab.io import atomic_write_json
+from alignlab.train.callbacks import AlignmentEval
+from alignlab.train.config import LoraConfig, PhaseConfig
+from alignlab.train.datasets import load_phase_dataset
+from alignlab.train.rewards import REWARDS
+
+VERSIONS = ("torch", "transformers", "trl", "peft", "accelerate", "datasets", "alignlab")
+
+
+def versions() -> dict[str, str]:
+    return {p: importlib.metadata.version(p) for p in VERSIONS}
+
+
+def load_for_training(path: Path):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    check_checkpoint(path)
+    tok = AutoTokenizer.from_pretrained(path)
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    dtype = torch.bfloat16 if torch.cuda.is_available() else torch.float32
+    return AutoModelForCausalLM.from_pretrained(path, dtype=dtype, use_safetensors=True), tok
+
+
+def peft_config(lora: LoraConfig | None, model):
+    """A PEFT LoRA config; InputError naming the phase field when a target module is not in the model."""
+    if lora is None:
+        return None
+    from peft import LoraConfig as PeftLora
+
+    if lora.targets != "all-linear":
+        names = {n.rsplit(".", 1)[-1] for n, _ in model.named_modules()}
+        missing = [t for t in lora.targets if t not in names]
+        if missing:
+            known = ", ".join(sorted({n.rsplit(".", 1)[-1] for n, m in model.named_modules()
+                                      if isinstance(m, torch.nn.Linear)}))
+            raise InputError(None, "lora.targets", f"{missing[0]!r} is not a module of the model; linear modules: {known}")
+    return PeftLora(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout, target_modules=lora.targets,
+                    task_type="CAUSAL_LM")
+
+
+def _packing(model) -> dict:
+    flash = str(getattr(model.config, "_attn_implementation", "")).startswith("flash_attention")
+    return {"packing": True, "padding_free": True} if flash else {"packing": False}
+
+
+def trainer_for(phase: PhaseConfig, model, tok, dataset, out: Path, max_length: int, seed: int, report_to: list[str],
+                callback: AlignmentEval | None, quiet: bool):
+    from trl import DPOConfig, DPOTrainer, GRPOConfig, GRPOTrainer, SFTConfig, SFTTrainer
+
+    cuda = torch.cuda.is_available()
+    common = dict(output_dir=str(out / "trainer"), learning_rate=phase.lr, per_device_train_batch_size=phase.batch_size,
+                  gradient_accumulation_steps=phase.grad_accum, num_train_epochs=phase.epochs,
+                  max_steps=phase.steps or -1, warmup_steps=phase.warmup_ratio, weight_decay=phase.weight_decay,
+                  lr_scheduler_type="cosine", logging_steps=1, save_strategy="steps", save_steps=phase.save_every,
+                  save_total_limit=2, report_to=report_to or "none", seed=seed, data_seed=seed, use_cpu=not cuda,
+                  bf16=cuda, disable_tqdm=quiet, dataloader_num_workers=0)
+    kw = dict(model=model, train_dataset=dataset, processing_class=tok, peft_config=peft_config(phase.lora, model),
+              callbacks=[callback] if callback else None)
+    if phase.method == "sft":
+        return SFTTrainer(args=SFTConfig(**common, assistant_only_loss=True, max_length=max_length,
+                                         dataset_num_proc=None, **_packing(model)), **kw)
+    if phase.method == "dpo":
+        return DPOTrainer(args=DPOConfig(**common, beta=phase.beta, max_length=max_length), **kw)
+    import importlib.util
+
+    vllm = cuda and importlib.util.find_spec("vllm") is not None
+    return GRPOTrainer(args=GRPOConfig(**common, num_generations=phase.num_generations, beta=phase.beta,
+                                       max_completion_length=phase.max_completion_length, temperature=phase.temperature,
+                                       use_vllm=vllm, vllm_mode="colocate"),
+                       reward_funcs=REWARDS, **kw)
+
+
+def last_checkpoint(out: Path) -> str | None:
+    """The newest complete checkpoint (its trainer state, written last, is whole JSON); newer ones a kill cut short
+    are removed, so training resumes from a state that exists."""
+    import shutil
+
+    d = out / "trainer"
+    found = sorted((p for p in d.glob("checkpoint-*") if p.name.split("-")[-1].isdigit()),
+                   key=lambda p: int(p.name.split("-")[-1]), reverse=True) if d.is_dir() else []
+    for ckpt in found:
+        try:
+            json.loads((ckpt / "trainer_state.json").read_text())
+            return str(ckpt)
+        except (OSError, json.JSONDecodeError):
+            shutil.rmtree(ckpt)
+    return None
+
+
+def run_phase(phase: PhaseConfig, start: Path, data_dir: Path, out: Path, *, max_length: int, seed: int,
+              report_to: list[str], config_hash: str, eval_callback=None, quiet: bool = False) -> dict:
+    """Train one phase from ``start``; write ``out/model`` (checkpoint + manifest). Resumes a killed run."""
+    t0 = time.perf_counter()
+    model, tok = load_for_training(start)
+    dataset, mixture = load_phase_dataset(data_dir, phase, tok)
+    callback = eval_callback(tok) if eval_callback else None
+    trainer = trainer_for(phase, model, tok, dataset, out, max_length, seed, report_to, callback, quiet)
+    if callback is not None:
+        callback.trainer = trainer
+    resume = last_checkpoint(out)
+    trainer.train(resume_from_checkpoint=resume)
+    logs = trainer.state.log_history
+    manifest = {
+        "kind": "phase", "phase": phase.name, "method": phase.method, "config_hash": config_hash,
+        "phase_config": phase.model_dump(), "start": str(start), "start_weights": weights_fingerprint(start),
+        "mixture": phase.mixture, "mixture_hash": mixture["content_hash"], "mixture_tokens": mixture["tokens"],
+        "steps": trainer.state.global_step, "resumed_from": resume,
+        "tokens_seen": next((int(r["num_tokens"]) for r in reversed(logs) if "num_tokens" in r), None),
+        "losses": [{"step": r["step"], "loss": r["loss"]} for r in logs if "loss" in r],
+        "rewards": [{"step": r["step"], "reward": r["reward"]} for r in logs if "reward" in r],
+        "in_training_eval": callback.history if callback else [],
+        "wall_seconds": round(time.perf_counter() - t0, 1), "versions": versions(),
+        "world_size": trainer.args.world_size,
+    }
+    if trainer.is_world_process_zero():
+        model_out = out / "model"
+        final = trainer.model.merge_and_unload() if phase.lora else trainer.model
+        final.save_pretrained(model_out, safe_serialization=True)
+        tok.save_pretrained(model_out)
+        manifest["parameters"] = sum(p.numel() for p in final.parameters())
+        atomic_write_json(model_out / MANIFEST, manifest)
+    trainer.accelerator.wait_for_everyone()
+    return manifest
+
+
+def phase_manifest(out: Path) -> dict | None:
+    f = out / "model" / MANIFEST
+    return json.loads(f.read_text()) if f.is_file() else None
