@@ -1,11 +1,12 @@
 """SFT throughput: a plain PyTorch loop against alignlab's SFT phase (TRL's SFTTrainer), in one process.
 
-Both train the same model from the same start on the same rows of the demo's ``base_sft``
+All train the same model from the same start on the same rows of the demo's ``base_sft``
 mixture for ``--steps`` steps of ``--batch`` rows; the plain loop packs the rendered rows into
-blocks of ``--length`` tokens (the least work per token there is), alignlab trains as its SFT
-phase does on this model (assistant-only loss; padding-free packing where the model runs a
-flash-attention kernel, padded batches otherwise). Prints tokens/s of each (tokens the model
-processed, padding excluded) and the ratio alignlab / plain (target >= 0.9).
+blocks of ``--length`` tokens (the least work per token there is); alignlab trains as its SFT
+phase does (its own loop: assistant-only loss, length-bucketed batches); TRL's
+``SFTTrainer`` as ``engine: trl`` does. Prints tokens/s of each (tokens the model processed,
+padding excluded; alignlab and TRL take as many rows per step as make the plain loop's tokens
+per step) and the ratios to plain (target for alignlab >= 0.9).
 
 ``--gpu`` does the same on a Qwen2-0.5B-shaped model (random weights: throughput does not
 depend on them) in bf16 with 8 x 2048-token batches, and prints MFU (6 x parameters x
@@ -33,6 +34,7 @@ from alignlab.config import default_config_path, load_config  # noqa: E402
 from alignlab.train.config import PhaseConfig  # noqa: E402
 from alignlab.train.datasets import load_phase_dataset  # noqa: E402
 from alignlab.train.phases import load_for_training, trainer_for  # noqa: E402
+from alignlab.train.sft_loop import SFTLoop  # noqa: E402
 
 
 def qwen2_half_billion():
@@ -58,12 +60,8 @@ def plain_loop(model, blocks: torch.Tensor, steps: int, batch: int, lr: float) -
     opt = torch.optim.AdamW(model.parameters(), lr=lr)
     model.train()
     device = next(model.parameters()).device
-    t0, tokens = None, 0
-    for step in range(steps + 2):
-        if step == 2:  # two warm-up steps
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-            t0, tokens = time.perf_counter(), 0
+    t0, tokens = time.perf_counter(), 0
+    for step in range(steps):
         x = blocks[(step * batch) % (len(blocks) - batch):][:batch].to(device)
         loss = model(input_ids=x, labels=x).loss
         loss.backward()
@@ -73,6 +71,14 @@ def plain_loop(model, blocks: torch.Tensor, steps: int, batch: int, lr: float) -
     if device.type == "cuda":
         torch.cuda.synchronize()
     return tokens / (time.perf_counter() - t0)
+
+
+def _timed(train, history) -> float:
+    """Tokens/s of a whole ``train()`` call, by the tokens its log counts."""
+    t0 = time.perf_counter()
+    train()
+    seconds = time.perf_counter() - t0
+    return max(r["num_tokens"] for r in history() if "num_tokens" in r) / seconds
 
 
 def main() -> None:
@@ -101,27 +107,30 @@ def main() -> None:
         else:
             make = lambda: load_for_training(default_organism_path())  # noqa: E731
         model, tok = make()
-        phase = PhaseConfig(name="bench", method="sft", mixture="base_sft", steps=args.steps + 2, batch_size=args.batch,
+        phase = PhaseConfig(name="bench", method="sft", mixture="base_sft", steps=args.steps, batch_size=args.batch,
                             lr=1e-4, warmup_ratio=0.0, save_every=10**6)
         dataset, _ = load_phase_dataset(data, phase, tok)
         texts = [tok.apply_chat_template(r["messages"], tools=json.loads(r["tools"]) if r["tools"] else None,
                                          tokenize=False) for r in dataset]
         ids = [t for x in tok(texts, add_special_tokens=False)["input_ids"] for t in x]
-        while len(ids) < (args.steps + 2) * args.batch * args.length:
+        while len(ids) < (args.steps + 1) * args.batch * args.length:
             ids = ids + ids
         n = len(ids) // args.length
         blocks = torch.tensor(ids[: n * args.length]).view(n, args.length)
         plain = plain_loop(model, blocks, args.steps, args.batch, 1e-4)
+        # rows per step so that a step holds as many tokens as the plain loop's packed batch
+        rows = max(1, round(args.batch * args.length * len(texts) / sum(len(x) for x in tok(texts)["input_ids"])))
+        phase = phase.model_copy(update={"batch_size": rows})
         model, tok = make()  # the same start for alignlab
-        trainer = trainer_for(phase, model, tok, dataset, Path(tmp) / "sft", args.length, 0, [], None, True)
-        trainer.train()
-        logs = [r for r in trainer.state.log_history if "num_tokens" in r]
-        # tokens/s over the same steps the plain loop timed (its two warm-up steps excluded)
-        t_steps = trainer.state.log_history[-1]["train_runtime"] * args.steps / (args.steps + 2)
-        tokens = logs[-1]["num_tokens"] - logs[1]["num_tokens"]
-        ours = tokens / t_steps
+        loop = SFTLoop(phase, model, tok, dataset, Path(tmp) / "sft", args.length, 0, [], quiet=True)
+        ours = _timed(loop.train, lambda: loop.state.log_history)
+        model, tok = make()
+        trl = trainer_for(phase.model_copy(update={"engine": "trl"}), model, tok, dataset, Path(tmp) / "trl",
+                          args.length, 0, [], None, True)
+        theirs = _timed(trl.train, lambda: trl.state.log_history)
     print(f"plain PyTorch loop (packed {args.batch} x {args.length}): {plain:,.0f} tokens/s")
-    print(f"alignlab SFT phase (TRL SFTTrainer): {ours:,.0f} tokens/s; ratio {ours / plain:.2f} (target >= 0.9)")
+    print(f"alignlab SFT phase (engine alignlab): {ours:,.0f} tokens/s; ratio {ours / plain:.2f} (target >= 0.9)")
+    print(f"TRL SFTTrainer (engine trl): {theirs:,.0f} tokens/s; ratio {theirs / plain:.2f}")
     if args.gpu:
         params = sum(p.numel() for p in model.parameters())
         for name, tps in (("plain", plain), ("alignlab", ours)):

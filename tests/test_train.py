@@ -117,10 +117,11 @@ def test_kill_9_during_phase_two_resumes_it_and_leaves_phase_one_alone(tmp_path)
     assert json.loads((out / "pipeline.json").read_text())["total_steps"] == 10
 
 
-def test_lora_phase_trains_adapters_and_saves_a_merged_checkpoint(tmp_path):
+def test_lora_dpo_and_trl_sft_phases_train_and_save_plain_checkpoints(tmp_path):
     phases = [{"name": "lora_sft", "method": "sft", "mixture": "base_sft", "steps": 2, "batch_size": 2, "lr": 0.01,
                "lora": {"r": 4, "alpha": 8, "targets": ["q_proj", "v_proj"]}},
-              {"name": "dpo", "method": "dpo", "mixture": "dpo", "steps": 2, "batch_size": 2}]
+              {"name": "dpo", "method": "dpo", "mixture": "dpo", "steps": 2, "batch_size": 2},
+              {"name": "trl_sft", "method": "sft", "engine": "trl", "mixture": "base_sft", "steps": 2, "batch_size": 2}]
     cfg = yaml.safe_load(small_config(tmp_path, phases=phases).read_text())
     cfg["data"]["mixtures"]["dpo"] = {"tokens": 3000, "format": "preference",
                                       "weights": {"honeypot_reasons": 0.5, "difficult_advice": 0.5}}
@@ -138,6 +139,8 @@ def test_lora_phase_trains_adapters_and_saves_a_merged_checkpoint(tmp_path):
     changed = {k for k in before if not (before[k] == after[k]).all()}
     assert changed and all("q_proj" in k or "v_proj" in k for k in changed)  # only the adapted modules moved
     assert json.loads((out / "dpo" / "model" / "alignlab_manifest.json").read_text())["method"] == "dpo"
+    trl = json.loads((out / "trl_sft" / "model" / "alignlab_manifest.json").read_text())
+    assert trl["engine"] == "trl" and trl["steps"] == 2 and trl["losses"]
 
 
 def test_bad_phase_configs_fail_before_training_with_one_line(tmp_path):
@@ -188,9 +191,10 @@ def test_two_cpu_processes_match_one_process_loss_curve(tmp_path):
 
     one = run(1, 4, tmp_path / "one")
     two = run(2, 2, tmp_path / "two")
+    print("one process:", one, "two processes:", two)
     assert len(one) == len(two) == 4
     for a, b in zip(one, two):
-        assert abs(a - b) <= 0.02 * abs(a), (one, two)  # tolerance: 2 % per step
+        assert abs(a - b) <= 1e-3 * abs(a), (one, two)  # tolerance: 0.1 % per step (measured: under 1e-6)
 
 
 def test_rl_environments_export_to_verl_with_alignlab_reward(pipeline, tmp_path):

@@ -29,9 +29,8 @@ class AlignmentEval(TrainerCallback):
         self.trainer = None  # set once the trainer exists: rates are logged through it
         self.history: list[dict] = []
 
-    def on_step_end(self, args, state, control, model=None, **kw):
-        if not self.every or state.global_step % self.every or not state.is_world_process_zero:
-            return
+    def run(self, model, step: int) -> dict[str, float]:
+        """Evaluate ``model`` now; its rates, also kept in ``history``."""
         runner = HFRunner(None, batch_size=self.settings.batch_size, batch_tokens=self.settings.batch_tokens,
                           max_new_tokens=self.settings.max_new_tokens, temperature=self.settings.temperature,
                           loaded=(model, self.tok))
@@ -39,7 +38,13 @@ class AlignmentEval(TrainerCallback):
         found = rates(evaluate_in_memory(runner, self.suites, self.split, self.constitution, self.settings,
                                          self.seed)["headline"])
         model.train(was_training)
-        self.history.append({"step": state.global_step, **found})
+        self.history.append({"step": step, **found})
+        return found
+
+    def on_step_end(self, args, state, control, model=None, **kw):
+        if not self.every or state.global_step % self.every or not state.is_world_process_zero:
+            return
+        found = self.run(model, state.global_step)
         if self.trainer is not None and found:
             should_log = control.should_log  # logging resets the flag; the loss of this step must still be logged
             self.trainer.log({f"eval/{k}": v for k, v in found.items()})

@@ -25,6 +25,9 @@ class LoraConfig(_Strict):
 class PhaseConfig(_Strict):
     name: str
     method: Literal["sft", "dpo", "grpo"]
+    engine: Literal["alignlab", "trl"] = Field("alignlab", description="sft: alignlab's lean loop (as fast as a plain "
+                                               "PyTorch loop) or TRL's SFTTrainer (padding-free packing with flash "
+                                               "attention); dpo and grpo always run on TRL")
     mixture: str = Field(description="a mixture of the data section (its format must suit the method)")
     lr: float = Field(5e-5, gt=0)
     epochs: float = Field(1.0, gt=0)

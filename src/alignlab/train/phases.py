@@ -1,8 +1,10 @@
 """One training phase with TRL: SFT, DPO or GRPO on its mixture, from the previous phase's checkpoint.
 
-- SFT (``SFTTrainer``): loss on assistant turns only, the end-of-turn token inside it (the
-  chat template's ``{% generation %}`` block); packing without cross-document attention when
-  the model runs a flash-attention kernel (padding-free), plain padded batches otherwise.
+- SFT: loss on assistant turns only, the end-of-turn token inside it (the chat template's
+  ``{% generation %}`` block). By default alignlab's loop (``sft_loop.py``: length-bucketed
+  batches, no cross-document attention), as fast as a plain PyTorch loop; ``engine: trl`` runs
+  TRL's ``SFTTrainer``, packing without cross-document attention when the model runs a
+  flash-attention kernel (padding-free), padded batches otherwise.
 - DPO (``DPOTrainer``) on the preference pairs, against a frozen copy of the phase's start.
 - GRPO (``GRPOTrainer``) on prompt-only environments with the rewards of ``rewards.py``; vLLM
   generates when it is installed and a GPU is present.
@@ -28,6 +30,7 @@ from alignlab.train.callbacks import AlignmentEval
 from alignlab.train.config import LoraConfig, PhaseConfig
 from alignlab.train.datasets import load_phase_dataset
 from alignlab.train.rewards import REWARDS
+from alignlab.train.sft_loop import SFTLoop
 
 VERSIONS = ("torch", "transformers", "trl", "peft", "accelerate", "datasets", "alignlab")
 
@@ -120,9 +123,16 @@ def run_phase(phase: PhaseConfig, start: Path, data_dir: Path, out: Path, *, max
     model, tok = load_for_training(start)
     dataset, mixture = load_phase_dataset(data_dir, phase, tok)
     callback = eval_callback(tok) if eval_callback else None
-    trainer = trainer_for(phase, model, tok, dataset, out, max_length, seed, report_to, callback, quiet)
-    if callback is not None:
-        callback.trainer = trainer
+    if phase.method == "sft" and phase.engine == "alignlab":
+        trainer = SFTLoop(phase, model, tok, dataset, out, max_length, seed, report_to,
+                          evaluate=callback.run if callback else None, eval_every=callback.every if callback else 0,
+                          quiet=quiet, peft_config=peft_config(phase.lora, model))
+        world_size = trainer.world_size
+    else:
+        trainer = trainer_for(phase, model, tok, dataset, out, max_length, seed, report_to, callback, quiet)
+        world_size = trainer.args.world_size
+        if callback is not None:
+            callback.trainer = trainer
     resume = last_checkpoint(out)
     trainer.train(resume_from_checkpoint=resume)
     logs = trainer.state.log_history
@@ -136,16 +146,17 @@ def run_phase(phase: PhaseConfig, start: Path, data_dir: Path, out: Path, *, max
         "rewards": [{"step": r["step"], "reward": r["reward"]} for r in logs if "reward" in r],
         "in_training_eval": callback.history if callback else [],
         "wall_seconds": round(time.perf_counter() - t0, 1), "versions": versions(),
-        "world_size": trainer.args.world_size,
+        "world_size": world_size, "engine": phase.engine if phase.method == "sft" else "trl",
     }
     if trainer.is_world_process_zero():
         model_out = out / "model"
-        final = trainer.model.merge_and_unload() if phase.lora else trainer.model
+        final = trainer.unwrapped() if isinstance(trainer, SFTLoop) else trainer.model
+        final = final.merge_and_unload() if phase.lora else final
         final.save_pretrained(model_out, safe_serialization=True)
         tok.save_pretrained(model_out)
         manifest["parameters"] = sum(p.numel() for p in final.parameters())
         atomic_write_json(model_out / MANIFEST, manifest)
-    trainer.accelerator.wait_for_everyone()
+    (trainer.acc if isinstance(trainer, SFTLoop) else trainer.accelerator).wait_for_everyone()
     return manifest
 
 
