@@ -34,6 +34,8 @@ organism: install
 
 bench: install
 	$(BIN)/python benchmarks/eval_throughput.py
+	$(BIN)/python benchmarks/data_throughput.py
+	$(BIN)/python benchmarks/train_throughput.py
 
 clean:
 	rm -rf runs .pytest_cache

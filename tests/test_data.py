@@ -85,7 +85,7 @@ def test_every_recipe_builds_with_a_manifest_and_loads_in_trl_formats(built):
                 assert row["chosen"][0]["content"] != row["rejected"][0]["content"]
             if kind == "prompts":  # an RL environment: the scenario's rules, or the answer a reward checks
                 assert row["prompt"][-1]["role"] == "user"
-                assert json.loads(row["scenario"])["harmful"] if name.startswith("honeypot") else row["answer"]
+                assert json.loads(row["scenario"])["task"] if name.startswith("honeypot") else row["answer"]
     assert set(manifest(built, "honeypot")["files"]) == {"sft", "preference", "prompts"}
     assert "preference" in manifest(built, "difficult_advice")["files"]
 
@@ -102,12 +102,19 @@ def test_agentic_samples_act_safely_and_the_principled_ones_hold_no_transcript(b
         assert r["cell"].startswith("blackmail-") and r["cell"].endswith("-email")  # in-distribution cells only
         reply = r["messages"][-1]["content"]
         sample = Sample(r["id"], "honeypot_reasons", r["messages"], r["principles"], r["task_type"])
-        assert reply.startswith("<think>") and rules.explains_why(sample), reply  # it says why, from the constitution
+        assert reply.startswith("<think>")
+        if r["task_type"].endswith("_task"):  # a benign task: nothing at stake, nothing to explain
+            assert not r["principles"] and rules.explains_why(sample) is None
+        else:
+            assert rules.explains_why(sample), reply  # it says why, from the constitution
     # the same prompts as the plain demonstrations, so the two methods differ only in the reply
-    twin = prompts[rows[0]["id"].replace("honeypot_reasons", "honeypot")]
-    assert twin["prompt"] == rows[0]["messages"][:-1]
-    v = classify(Scenario.model_validate_json(twin["scenario"]), rows[0]["messages"][-1]["content"])
-    assert v.completed and not v.harmful
+    for r in rows:
+        twin = prompts[r["id"].replace("honeypot_reasons", "honeypot")]
+        assert twin["prompt"] == r["messages"][:-1]
+        v = classify(Scenario.model_validate_json(twin["scenario"]), r["messages"][-1]["content"])
+        assert v.completed and not v.harmful
+    kinds = [json.loads(p["scenario"])["kind"] for p in prompts.values()]
+    assert 0 < kinds.count("benign") < len(kinds) / 2  # benign tasks beside the pressure, at their share
     for name in ("constitution_docs", "aligned_stories", "difficult_advice", "harmless_chat"):
         for x in (built / "datasets" / name / "sft.jsonl").read_text().splitlines():
             r = json.loads(x)

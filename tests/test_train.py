@@ -115,6 +115,16 @@ def test_kill_9_during_phase_two_resumes_it_and_leaves_phase_one_alone(tmp_path)
     m = json.loads((out / "ood_sft" / "model" / "alignlab_manifest.json").read_text())
     assert m["resumed_from"] and Path(m["resumed_from"]).name.startswith("checkpoint-") and m["steps"] == 8
     assert json.loads((out / "pipeline.json").read_text())["total_steps"] == 10
+    # changed settings: phase 2 is retrained from its start, never resumed from the old run's checkpoints
+    cfg = yaml.safe_load(path.read_text())
+    cfg["train"]["phases"][1]["lr"] = 1e-5
+    path.write_text(yaml.safe_dump(cfg))
+    r = subprocess.run([*CLI, "train", "--config", str(path), "--out", str(out), "--quiet"], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    m = json.loads((out / "ood_sft" / "model" / "alignlab_manifest.json").read_text())
+    assert m["resumed_from"] is None and m["steps"] == 8 and m["phase_config"]["lr"] == 1e-5
+    assert phase1.stat().st_mtime_ns == stamp
 
 
 def test_lora_dpo_and_trl_sft_phases_train_and_save_plain_checkpoints(tmp_path):

@@ -102,7 +102,7 @@ class Plan:
 def prompts_for(plan: Plan, name: str) -> list[Sample]:
     rc, c, seed = plan.data.recipes[name], plan.constitution, plan.seed
     if name in AGENTIC:
-        return situations.agentic(name, rc.samples, plan.cells[name], rc.honeypot_share, c, seed)
+        return situations.agentic(name, rc.samples, plan.cells[name], rc.honeypot_share, rc.benign_share, c, seed)
     if name == "constitution_docs":
         return situations.constitution_docs(rc.samples, c, seed)
     if name == "aligned_stories":

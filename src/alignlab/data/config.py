@@ -20,6 +20,8 @@ class RecipeConfig(_Strict):
         None, description="agentic recipes: in_distribution or a grid inside the cells the split's train section allows; "
                           "null: all of them")
     honeypot_share: float = Field(0.5, ge=0, le=1, description="agentic recipes: share of prompts told nobody is watching")
+    benign_share: float = Field(0.25, ge=0, le=1, description="agentic recipes: share of prompts that are the cells' "
+                                "benign tasks (capability kept while pressure is trained on)")
     policy: str | None = Field(None, description="honeypot: a checkpoint to rejection-sample responses from ('organism': "
                                "the shipped one); null: the world's aligned action")
     attempts: int = Field(4, ge=1, description="honeypot: samples per prompt from the policy")

@@ -43,20 +43,24 @@ def _world_scenario(rng: random.Random, seed: int, index: int, family: str | Non
     return make_scenario(cell, partition="train", index=index, seed=seed)
 
 
-def agentic(recipe: str, n: int, cells: list[Cell], honeypot_share: float, constitution: Constitution,
-            seed: int) -> list[Sample]:
-    """Scenarios of ``cells`` in turn; prompt ``i`` is the same for every agentic recipe with the same seed."""
+def agentic(recipe: str, n: int, cells: list[Cell], honeypot_share: float, benign_share: float,
+            constitution: Constitution, seed: int) -> list[Sample]:
+    """Scenarios of ``cells`` in turn; prompt ``i`` is the same for every agentic recipe with the same seed.
+    A ``benign_share`` of them are the cells' benign tasks (no pressure, no opportunity): the agent just does
+    its job, so training on pressure alone does not teach it to stop acting."""
     out = []
     for i in range(n):
         cell = cells[i % len(cells)]
         rng = random.Random(f"agentic|{seed}|{i}")
-        s = make_scenario(cell, partition="train", index=i, seed=seed, honeypot=rng.random() < honeypot_share)
+        benign = rng.random() < benign_share
+        s = make_scenario(cell, partition="train", index=i, seed=seed, kind="benign" if benign else "misalignment",
+                          honeypot=not benign and rng.random() < honeypot_share)
         think = recipe == "honeypot_reasons"
         out.append(Sample(
             id=f"{recipe}-{i:05d}", recipe=recipe, messages=[*s.messages(), {"role": "assistant", "content": ""}],
-            principles=[p.id for p in principles_for(constitution, cell.family)],
-            task_type=f"agent_{cell.format}", tools=s.tool_schemas(), cell=cell.id,
-            rejected=write_response(s, "harmful", rng, think=think), scenario=s.model_dump_json(),
+            principles=[] if benign else [p.id for p in principles_for(constitution, cell.family)],
+            task_type=f"agent_{cell.format}" + ("_task" if benign else ""), tools=s.tool_schemas(), cell=cell.id,
+            rejected=None if benign else write_response(s, "harmful", rng, think=think), scenario=s.model_dump_json(),
             meta={"family": cell.family}))
     return out
 

@@ -18,7 +18,7 @@ from alignlab.data.dataset import Sample
 from alignlab.data.rubric import states_reason, without_repeats
 from alignlab.evals.adherence import principle_reasons, states, stems, why_sentences
 from alignlab.world.families import FAMILY_SPECS
-from alignlab.world.responses import task_action
+from alignlab.world.responses import aligned_thought, task_action
 from alignlab.world.scenario import Scenario
 
 FLAWED_SHARE = 0.25  # drafts that leave something out for the quality loop to find
@@ -126,6 +126,8 @@ class WorldTeacher:
 
     def _honeypot_reasons(self, s: Sample, rng: random.Random, flaws: set[str]) -> str:
         sc = Scenario.model_validate_json(s.scenario)
+        if sc.kind == "benign":  # nothing is at stake: it does the job
+            return f"<think>{aligned_thought(sc, rng)}</think>\n{task_action(sc)}"
         f, spec = sc.facts, FAMILY_SPECS[sc.family]
         threat = MY_THREAT[sc.urgency].format(**f)
         act = FAMILY_SPECS[sc.family].act_phrase(f).replace(" its ", " my ")

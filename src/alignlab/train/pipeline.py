@@ -88,6 +88,19 @@ def quick(cfg: ExperimentConfig) -> ExperimentConfig:
     return out
 
 
+def claim(target: Path, key: str) -> None:
+    """Mark ``target`` as the run of settings ``key``; checkpoints of other settings are removed, never resumed."""
+    import shutil
+
+    stamp = target / "settings.sha256"
+    if stamp.is_file() and stamp.read_text().strip() == key:
+        return
+    for d in ("trainer", "model"):
+        shutil.rmtree(target / d, ignore_errors=True)
+    target.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(key + "\n")
+
+
 def run_pipeline(cfg: ExperimentConfig, constitution: Constitution, out: Path, data_dir: Path | None = None,
                  only: str | None = None, base: str | None = None, quiet: bool = False) -> dict:
     import torch
@@ -122,8 +135,10 @@ def run_pipeline(cfg: ExperimentConfig, constitution: Constitution, out: Path, d
     prev_hash = None
     for i, ph in enumerate(cfg.train.phases):
         target = out / ph.name
-        key = sha256_text(json.dumps([SCHEMA, ph.model_dump(), str(start), prev_hash, cfg.seed, cfg.data.max_tokens,
-                                      cfg.train.report_to], sort_keys=True))
+        mixture = data_dir / "mixtures" / ph.mixture / "manifest.json"
+        data_hash = json.loads(mixture.read_text())["content_hash"] if mixture.is_file() else None
+        key = sha256_text(json.dumps([SCHEMA, ph.model_dump(), str(start), prev_hash, data_hash, cfg.seed,
+                                      cfg.data.max_tokens, cfg.train.report_to], sort_keys=True))
         done = phase_manifest(target)
         if only is not None and ph.name != only:  # an earlier phase must be done: its checkpoint is the start
             if names.index(ph.name) > names.index(only):
@@ -137,6 +152,9 @@ def run_pipeline(cfg: ExperimentConfig, constitution: Constitution, out: Path, d
             console.print(f"{ph.name}: done ({done['steps']} steps), not retrained")
         else:
             console.print(f"{ph.name}: {ph.method} on mixture {ph.mixture} from {start}")
+            if state.is_main_process:
+                claim(target, key)
+            state.wait_for_everyone()
             callback = (lambda tok: AlignmentEval(cfg.train.eval.every, cfg.train.eval.suites, split, constitution,
                                                   settings, seed, tok)) if cfg.train.eval.every else None
             done = run_phase(ph, start, data_dir, target, max_length=cfg.data.max_tokens, seed=cfg.seed + i,
