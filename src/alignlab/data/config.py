@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from alignlab.shares import check_weights
+
 RECIPES = ("honeypot", "honeypot_reasons", "constitution_docs", "aligned_stories", "difficult_advice", "harmless_chat")
 AGENTIC = ("honeypot", "honeypot_reasons")  # recipes that write agentic transcripts
 
@@ -67,14 +69,7 @@ class DiversityConfig(_Strict):
     def _types(cls, v: dict[str, float]) -> dict[str, float]:
         from alignlab.data.situations import CHAT_TYPES
 
-        for name, w in v.items():
-            if name not in CHAT_TYPES:
-                raise ValueError(f"unknown task type {name!r}; known: {', '.join(CHAT_TYPES)}")
-            if w < 0:
-                raise ValueError(f"share of {name!r} must be >= 0")
-        if v and sum(v.values()) <= 0:
-            raise ValueError("shares must not all be zero")
-        return v
+        return check_weights(v, CHAT_TYPES, "task type")
 
 
 class DedupConfig(_Strict):
@@ -100,14 +95,9 @@ class MixtureConfig(_Strict):
     @field_validator("weights")
     @classmethod
     def _weights(cls, v: dict[str, float]) -> dict[str, float]:
-        for name, w in v.items():
-            if name not in RECIPES:
-                raise ValueError(f"unknown dataset {name!r}; known: {', '.join(RECIPES)}")
-            if w < 0:
-                raise ValueError(f"weight of {name!r} must be >= 0")
-        if sum(v.values()) <= 0:
+        if not v:
             raise ValueError("weights must not all be zero")
-        return v
+        return check_weights(v, RECIPES, "dataset")
 
 
 class DataConfig(_Strict):

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from alignlab.chat import render
 from alignlab.constitution import Constitution, default_constitution_path, load_constitution
 from alignlab.io import sha256_text
+from alignlab.shares import check_weights
 from alignlab.world.cells import FACTORS, Cell
 from alignlab.world.domains import DOMAINS
 from alignlab.world.generate import make_scenario
@@ -68,14 +69,9 @@ class CorpusConfig(BaseModel):
     @field_validator("mix")
     @classmethod
     def _known_kinds(cls, v: dict[str, float]) -> dict[str, float]:
-        for k, w in v.items():
-            if k not in KINDS:
-                raise ValueError(f"unknown document kind {k!r}; known: {', '.join(KINDS)}")
-            if w < 0:
-                raise ValueError(f"weight of {k!r} must be >= 0")
-        if sum(v.values()) <= 0:
+        if not v:
             raise ValueError("weights must not all be zero")
-        return v
+        return check_weights(v, KINDS, "document kind")
 
     def shares(self) -> dict[str, float]:
         total = sum(self.mix.values())
