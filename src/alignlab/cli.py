@@ -271,6 +271,8 @@ def data_export_verl(
 
     if out.suffix != ".parquet":
         raise InputError(out, "--out", "must be a .parquet file path")
+    if not (data / "build.json").is_file():
+        raise InputError(data, "--data", "not a data build directory (no build.json; run alignlab data build)")
     n = export(data, mixture, out)
     console.print(f"{n} environments -> {out}  (reward: alignlab.train.verl.compute_score)")
 
