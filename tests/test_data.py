@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -122,8 +123,6 @@ def test_agentic_samples_act_safely_and_the_principled_ones_hold_no_transcript(b
 
 
 def test_reasons_come_from_the_constitution_file(tmp_path, built):
-    import re
-
     text = load_constitution(default_constitution_path()).to_markdown()
     marker = "Accepting correction costs little"
     assert marker in text
@@ -206,7 +205,8 @@ def test_a_planted_eval_scenario_fails_the_build_and_is_named(tmp_path):
     r = subprocess.run([sys.executable, "-m", "alignlab.cli", "data", "build", "--config", str(path), "--out",
                         str(tmp_path / "out"), "--quiet"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 2
-    assert f"harmless_chat-planted-00001 holds {item.key}" in r.stderr and "Traceback" not in r.stderr
+    assert re.search(rf"harmless_chat-planted-\w+-00001 holds {re.escape(item.key)} \(100%\)", r.stderr), r.stderr
+    assert "Traceback" not in r.stderr
     assert not (tmp_path / "out" / "datasets" / "harmless_chat" / "manifest.json").exists()
 
 
@@ -253,6 +253,11 @@ def test_revision_removes_repeated_sentences_and_keeps_the_layout():
     assert without_repeats("A b c d.\n\nE f g h. A b c d.\n\nI j k l.") == "A b c d.\n\nE f g h.\n\nI j k l."
 
 
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text + "\n")
+    return path
+
+
 def test_bad_data_inputs_get_one_line_and_exit_2(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"messages": [{"role": "user", "content": "hi"}]}\n')
@@ -271,6 +276,13 @@ def test_bad_data_inputs_get_one_line_and_exit_2(tmp_path):
         (["data", "build", "--config", str(write_config(tmp_path, "e.yaml", diversity={"task_types": {"poetry": 1}}))],
          "data.diversity.task_types: unknown task type 'poetry'"),
         (["data", "build", "--scenarios", str(tmp_path / "missing.yaml")], "missing.yaml: --scenarios: file not found"),
+        (["data", "build", "--config", str(write_config(tmp_path, "f.yaml", mixtures={
+            "x": {"tokens": 10, "format": "preference", "weights": {"harmless_chat": 1}}}))],
+         "mixture 'x' is preference rows, which 'harmless_chat' does not write"),
+        (["data", "build", "--config", str(write_config(tmp_path, "g.yaml", recipes={"harmless_chat": {"include": [
+            str(_write(tmp_path / "p.jsonl", '{"messages": [{"role": "assistant", "content": "hi"}], "principles": ["x"]}'))]}},
+                                                           mixtures={}))],
+         "p.jsonl: line 1.principles: 'x' is not a principle of the constitution"),
         (["data", "show", str(tmp_path / "nowhere")], "nowhere: not found"),
         (["data", "show", str(tmp_path)], "no dataset or mixture manifest here"),
     ]

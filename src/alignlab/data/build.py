@@ -20,7 +20,7 @@ from rich.console import Console
 from alignlab.config import ExperimentConfig
 from alignlab.constitution import Constitution
 from alignlab.data import situations
-from alignlab.data.config import AGENTIC, RecipeConfig
+from alignlab.data.config import AGENTIC, RecipeConfig, TeacherConfig
 from alignlab.data.dataset import (
     MANIFEST,
     Sample,
@@ -59,7 +59,7 @@ class Plan:
         self.includes = {name: [cfg.resolve(p) for p in rc.include] for name, rc in self.data.recipes.items()}
         for name, paths in self.includes.items():
             for p in paths:
-                read_samples(p, name)
+                read_samples(p, name, {x.id for x in constitution.principles})
         self.scenario_files = [cfg.resolve(p) for p in self.data.decontamination.scenarios] + list(scenario_files)
         for p in self.scenario_files:
             load_scenarios(p)
@@ -86,6 +86,14 @@ class Plan:
             raise InputError(self.source, f"{field}.policy", "only honeypot samples its replies from a policy")
         return []
 
+    def _policy_weights(self, name: str) -> str | None:
+        from alignlab.checkpoint import default_organism_path, weights_fingerprint
+
+        policy = self.data.recipes[name].policy
+        if policy is None:
+            return None
+        return weights_fingerprint(default_organism_path() if policy == "organism" else self.cfg.resolve(policy))
+
     def recipe_hash(self, name: str, tokenizer_id: str) -> str:
         d = self.data
         parts = {"schema": SCHEMA, "recipe": name, "config": d.recipes[name].model_dump(), "cells": [c.id for c in self.cells[name]],
@@ -95,7 +103,7 @@ class Plan:
                  "include": [sha256_text(p.read_text()) for p in self.includes[name]],
                  "constitution": self.constitution.content_hash(), "split": self.split.to_dict(), "seed": self.seed,
                  "max_tokens": d.max_tokens, "tokenizer": tokenizer_id,
-                 "eval": [self.cfg.eval.scenarios_per_cell, self.cfg.seed]}
+                 "eval": [self.cfg.eval.scenarios_per_cell, self.cfg.seed], "policy": self._policy_weights(name)}
         return sha256_text(json.dumps(parts, sort_keys=True))
 
 
@@ -148,6 +156,14 @@ def rejection_sample(samples: list[Sample], rc: RecipeConfig, seed: int, world: 
                  "fallback": fallback, "dropped": dropped}
 
 
+def claim_drafts(target: Path, key: str) -> None:
+    """Drafts appended under other settings are removed: a resumed build reuses only its own."""
+    stamp = target / "settings.sha256"
+    if not stamp.is_file() or stamp.read_text().strip() != key:
+        (target / "drafts.jsonl").unlink(missing_ok=True)
+        stamp.write_text(key + "\n")
+
+
 class _Laps:
     """Seconds spent in each stage, for the manifest and the throughput benchmark."""
 
@@ -178,7 +194,8 @@ def build_data(cfg: ExperimentConfig, constitution: Constitution, out: Path, ite
     data, seed = plan.data, plan.seed
     tok = load_tokenizer(data.tokenizer)
     counter = TokenCounter(tok)
-    tokenizer_id = sha256_text(tok.backend_tokenizer.to_str()) if hasattr(tok, "backend_tokenizer") else tok.name_or_path
+    tokenizer_id = sha256_text((tok.backend_tokenizer.to_str() if hasattr(tok, "backend_tokenizer") else tok.name_or_path)
+                               + (tok.chat_template or ""))
     world = WorldTeacher(constitution, seed)
     teacher, judge, client = world, WorldJudge(constitution), None
     out.mkdir(parents=True, exist_ok=True)
@@ -190,8 +207,10 @@ def build_data(cfg: ExperimentConfig, constitution: Constitution, out: Path, ite
             client = LLMClient(data.teacher, cache, seed=seed)
             teacher = LLMTeacher(client, constitution)
         if data.quality.judge != "world":
-            jclient = LLMClient(data.teacher if data.teacher.kind == "llm" else None, cache, model=data.quality.judge,
-                                base_url=data.quality.judge_base_url, seed=seed)
+            judge_cfg = TeacherConfig(kind="llm", model=data.quality.judge, base_url=data.quality.judge_base_url,
+                                      max_connections=data.teacher.max_connections, max_retries=data.teacher.max_retries,
+                                      temperature=0.0)
+            jclient = LLMClient(judge_cfg, cache, seed=seed)
             judge = LLMJudge(jclient, constitution)
     index = None
     manifests = {}
@@ -206,6 +225,7 @@ def build_data(cfg: ExperimentConfig, constitution: Constitution, out: Path, ite
             continue
         target.mkdir(parents=True, exist_ok=True)
         (target / MANIFEST).unlink(missing_ok=True)
+        claim_drafts(target, key)
         lap = _Laps()
 
         console.print(f"{name}: writing {rc.samples} drafts with the {teacher.name if name != 'honeypot' else 'policy'} teacher")
@@ -217,7 +237,8 @@ def build_data(cfg: ExperimentConfig, constitution: Constitution, out: Path, ite
             drafts = world.draft(prompts)
         else:
             drafts = teacher.draft(prompts, target / "drafts.jsonl")
-        drafts += [s for path in plan.includes[name] for s in read_samples(path, name)]
+        known = {p.id for p in constitution.principles}
+        drafts += [s for path in plan.includes[name] for s in read_samples(path, name, known)]
         failures = sum(1 for s in drafts if not s.reply.strip())
         lap("draft")
         if index is None:

@@ -10,6 +10,11 @@ from alignlab.shares import check_weights
 
 RECIPES = ("honeypot", "honeypot_reasons", "constitution_docs", "aligned_stories", "difficult_advice", "harmless_chat")
 AGENTIC = ("honeypot", "honeypot_reasons")  # recipes that write agentic transcripts
+FORMATS = {  # which files each recipe writes
+    "sft": set(RECIPES),
+    "preference": {"honeypot", "honeypot_reasons", "aligned_stories", "difficult_advice"},
+    "prompts": {"honeypot", "honeypot_reasons", "harmless_chat"},
+}
 
 
 class _Strict(BaseModel):
@@ -59,7 +64,7 @@ class QualityConfig(_Strict):
 class DiversityConfig(_Strict):
     system_prompt_share: float = Field(0.5, ge=0, le=1, description="share of dialogues given a sampled system prompt")
     unused_tools_share: float = Field(0.4, ge=0, le=1, description="share given tool definitions that are never called")
-    max_unused_tools: int = Field(3, ge=1)
+    max_unused_tools: int = Field(3, ge=1, le=10, description="at most this many never-called tools (of 10)")
     task_types: dict[str, float] = Field(default_factory=dict, description="shares of harmless_chat's task types "
                                          "(arithmetic, conversion, sorting, writing, knowledge, how_to, planning, email); "
                                          "empty: every type equally")
@@ -131,4 +136,7 @@ class DataConfig(_Strict):
             for name, w in mix.weights.items():
                 if w > 0 and name not in self.recipes:
                     raise ValueError(f"mixture {phase!r} uses {name!r}, which no recipe builds")
+                if w > 0 and name not in FORMATS[mix.format]:
+                    raise ValueError(f"mixture {phase!r} is {mix.format} rows, which {name!r} does not write "
+                                     f"(those that do: {', '.join(sorted(FORMATS[mix.format]))})")
         return self

@@ -11,8 +11,8 @@ format TRL trains on, and ``manifest.json``:
   an agentic prompt, or the key content of a harmless request's answer.
 
 Every row records the principles it teaches. Tokens are counted as the trainer sees them: the
-conversation rendered by the target's chat template (prompt + chosen + rejected for a
-preference row, the prompt for a prompt row).
+conversation rendered by the target's chat template (prompt + chosen and prompt + rejected
+for a preference row, as DPO runs both; the prompt for a prompt row).
 """
 
 from __future__ import annotations
@@ -99,7 +99,9 @@ class TokenCounter:
         if kind == "sft":
             texts = [self.render(r["messages"], r["tools"]) for r in rows]
         elif kind == "preference":
-            texts = [self.render(r["prompt"] + r["chosen"], r["tools"]) + self.render(r["rejected"]) for r in rows]
+            chosen = self.count([self.render(r["prompt"] + r["chosen"], r["tools"]) for r in rows])
+            rejected = self.count([self.render(r["prompt"] + r["rejected"], r["tools"]) for r in rows])
+            return [a + b for a, b in zip(chosen, rejected)]
         else:
             texts = [self.render(r["prompt"], r["tools"]) for r in rows]
         return self.count(texts)
@@ -179,7 +181,7 @@ def read_log(path: Path) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-def read_samples(path: Path, recipe: str) -> list[Sample]:
+def read_samples(path: Path, recipe: str, principles_known: set[str] | None = None) -> list[Sample]:
     """Samples from a JSONL file of conversations; InputError naming the file, line and field at fault."""
     out = []
     for n, row in enumerate(read_rows(path), 1):
@@ -197,7 +199,11 @@ def read_samples(path: Path, recipe: str) -> list[Sample]:
         principles = row.get("principles", [])
         if not isinstance(principles, list) or not all(isinstance(p, str) for p in principles):
             raise InputError(path, f"line {n}.principles", "must be a list of principle ids")
-        out.append(Sample(id=f"{recipe}-{path.stem}-{n:05d}", recipe=recipe, messages=msgs, principles=principles,
+        unknown = [p for p in principles if principles_known is not None and p not in principles_known]
+        if unknown:
+            raise InputError(path, f"line {n}.principles", f"{unknown[0]!r} is not a principle of the constitution")
+        tag = sha256_text(str(path.resolve()))[:6]
+        out.append(Sample(id=f"{recipe}-{path.stem}-{tag}-{n:05d}", recipe=recipe, messages=msgs, principles=principles,
                           task_type="included", tools=tools))
     return out
 

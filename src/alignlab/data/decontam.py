@@ -85,7 +85,7 @@ class EvalIndex:
         worst = (0.0, None, None)
         offenders = []
         for s in samples:
-            o, key = self.overlap("\n".join(m["content"] for m in s.messages))
+            o, key = self.overlap("\n".join([*(m["content"] for m in s.messages), s.rejected or ""]))
             if o > worst[0]:
                 worst = (o, s.id, key)
             if o > threshold:

@@ -13,7 +13,7 @@ from datasketch import MinHash, MinHashLSH
 
 from alignlab.data.dataset import Sample
 
-NUM_PERM = 64
+NUM_PERM = 128
 
 
 def _norm(text: str) -> list[str]:
@@ -30,6 +30,7 @@ def dedup(samples: list[Sample], near_threshold: float) -> tuple[list[Sample], d
     """(kept samples, {"exact": removed, "near": removed})."""
     seen: set[str] = set()
     lsh = MinHashLSH(threshold=near_threshold, num_perm=NUM_PERM)
+    hashes: dict[str, MinHash] = {}
     kept, exact, near = [], 0, 0
     for s in samples:
         words = _norm(s.text())
@@ -41,9 +42,10 @@ def dedup(samples: list[Sample], near_threshold: float) -> tuple[list[Sample], d
         sh = _shingles(words)
         m = MinHash(num_perm=NUM_PERM, seed=1)
         m.update_batch(list(sh))
-        if lsh.query(m):
+        if any(m.jaccard(hashes[k]) >= near_threshold for k in lsh.query(m)):  # candidates, checked
             near += 1
             continue
         lsh.insert(s.id, m)
+        hashes[s.id] = m
         kept.append(s)
     return kept, {"exact": exact, "near": near}

@@ -49,18 +49,19 @@ class LLMClient:
 
         cfg = cfg or TeacherConfig(kind="llm", model=model)
         self.model = model or cfg.model
+        self.base_url = base_url or cfg.base_url
         self.cfg = cfg
         self.seed = seed
         self.runner = InspectRunner(self.model, max_new_tokens=cfg.max_tokens, temperature=cfg.temperature,
-                                    batch_size=cfg.max_connections, base_url=base_url or cfg.base_url,
+                                    batch_size=cfg.max_connections, base_url=self.base_url,
                                     max_connections=cfg.max_connections, max_retries=cfg.max_retries)
         self.cache_path = cache
         self.cache = {row["key"]: row["text"] for row in read_log(cache)}
         self.calls = 0
 
     def _key(self, conversation: list[dict], attempt: int) -> str:
-        return sha256_text(json.dumps([self.model, self.cfg.temperature, self.cfg.max_tokens, self.seed, attempt,
-                                       conversation], sort_keys=True))
+        return sha256_text(json.dumps([self.model, self.base_url, self.cfg.temperature, self.cfg.max_tokens, self.seed,
+                                       attempt, conversation], sort_keys=True))
 
     def ask(self, conversations: list[list[dict]], check: Callable[[str, int], bool] | None = None) -> list[str]:
         """One answer per conversation; an answer ``check`` rejects is asked again (new seed), up to max_retries."""
@@ -77,7 +78,8 @@ class LLMClient:
                 with self.cache_path.open("a", encoding="utf-8") as fh:
                     for c in done:
                         self.cache[c.key] = c.text
-                        fh.write(json.dumps({"key": c.key, "text": c.text}) + "\n")
+                        if not c.error:  # a failed request is asked again by the next run, not remembered
+                            fh.write(json.dumps({"key": c.key, "text": c.text}) + "\n")
             for i in todo:
                 answers[i] = self.cache[keys[i]]
             todo = [i for i in todo if not (answers[i].strip() and (check is None or check(answers[i], i)))]
@@ -113,7 +115,7 @@ class LLMTeacher:
         return "\n\n".join(parts)
 
     def draft(self, samples: list[Sample], drafts: Path | None = None) -> list[Sample]:
-        done = {r["id"]: r["reply"] for r in read_log(drafts)} if drafts else {}
+        done = {r["id"]: r["reply"] for r in read_log(drafts) if r["reply"]} if drafts else {}  # failures are redone
         todo = [s for s in samples if s.id not in done]
         convs = [[{"role": "system", "content": self._system(s)}, {"role": "user", "content": self._request(s)}]
                  for s in todo]

@@ -218,7 +218,7 @@ def _chat_task(rng: random.Random, pools: Pools, shares: dict[str, float]) -> tu
     dom = DOMAIN_SPECS[rng.choice(list(DOMAIN_SPECS))]
     km = rng.randint(2, 90)
     items = rng.sample(pools.words, 4)
-    minutes = rng.choice([45, 90, 150, 200])
+    minutes = rng.choice([75, 90, 150, 200])
     day = rng.choice(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])
     tasks = [
         ("arithmetic", f"What is {a} plus {b}?", str(a + b), f"{a} plus {b} is {a + b}."),

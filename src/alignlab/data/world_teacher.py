@@ -228,9 +228,11 @@ class WorldTeacher:
     def _revise(self, s: Sample, failed: list[str], round_: int) -> Sample:
         rng = self._rng(s, "revise", round_)
         first = failed[0] if failed else ""
+        if s.task_type == "included" and first not in ("coherent", "explains_why"):
+            return s  # written elsewhere: no template to redraft it from; the loop keeps or drops it as it is
         if first == "coherent":
             return s.with_reply(without_repeats(s.reply))
-        if first == "explains_why" and s.principles:
+        if first == "explains_why" and s.principles and s.principles[0] in self._reasoned:
             p = self._principle(s, rng)
             addition = f"{rng.choice(['The reason: ', 'Why: ', 'This matters because of ' + p.title.lower() + ': '])}" \
                        f"{self.reason(p, rng)}"

@@ -46,8 +46,8 @@ def load_for_training(path: Path):
     tok = AutoTokenizer.from_pretrained(path)
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
-    dtype = torch.bfloat16 if torch.cuda.is_available() else torch.float32
-    return AutoModelForCausalLM.from_pretrained(path, dtype=dtype, use_safetensors=True), tok
+    # fp32 master weights: bf16 runs as autocast (an lr-sized update to a bf16 weight rounds to nothing)
+    return AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32, use_safetensors=True), tok
 
 
 def peft_config(lora: LoraConfig | None, model):
@@ -133,7 +133,10 @@ def run_phase(phase: PhaseConfig, start: Path, data_dir: Path, out: Path, *, max
         world_size = trainer.args.world_size
         if callback is not None:
             callback.trainer = trainer
-    resume = last_checkpoint(out)
+    from accelerate import PartialState
+
+    with PartialState().main_process_first():  # the main process removes a half-written checkpoint first
+        resume = last_checkpoint(out)
     trainer.train(resume_from_checkpoint=resume)
     logs = trainer.state.log_history
     manifest = {
@@ -144,15 +147,21 @@ def run_phase(phase: PhaseConfig, start: Path, data_dir: Path, out: Path, *, max
         "tokens_seen": next((int(r["num_tokens"]) for r in reversed(logs) if "num_tokens" in r), None),
         "losses": [{"step": r["step"], "loss": r["loss"]} for r in logs if "loss" in r],
         "rewards": [{"step": r["step"], "reward": r["reward"]} for r in logs if "reward" in r],
-        "in_training_eval": callback.history if callback else [],
+        "in_training_eval": [{"step": r["step"], **{k[5:]: v for k, v in r.items() if k.startswith("eval/")}}
+                             for r in logs if any(k.startswith("eval/") for k in r)],
         "wall_seconds": round(time.perf_counter() - t0, 1), "versions": versions(),
         "world_size": world_size, "engine": phase.engine if phase.method == "sft" else "trl",
     }
+    model_out = out / "model"
+    if isinstance(trainer, SFTLoop):
+        final, state_dict = trainer.unwrapped(), trainer.acc.get_state_dict(trainer.model)  # gathered on every process
+    else:
+        final, state_dict = trainer.model, trainer.accelerator.get_state_dict(trainer.model_wrapped)
     if trainer.is_world_process_zero():
-        model_out = out / "model"
-        final = trainer.unwrapped() if isinstance(trainer, SFTLoop) else trainer.model
-        final = final.merge_and_unload() if phase.lora else final
-        final.save_pretrained(model_out, safe_serialization=True)
+        if phase.lora:
+            final = final.merge_and_unload()
+            state_dict = None
+        final.save_pretrained(model_out, safe_serialization=True, state_dict=state_dict)
         tok.save_pretrained(model_out)
         manifest["parameters"] = sum(p.numel() for p in final.parameters())
         atomic_write_json(model_out / MANIFEST, manifest)

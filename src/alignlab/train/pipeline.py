@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from alignlab.checkpoint import weights_fingerprint
 from alignlab.config import EvalConfig, ExperimentConfig
 from alignlab.constitution import Constitution
 from alignlab.errors import InputError
@@ -119,9 +120,16 @@ def run_pipeline(cfg: ExperimentConfig, constitution: Constitution, out: Path, d
     check_phases(cfg, start, names)
     if data_dir is None:
         data_dir = out / "data"
-        with state.main_process_first():  # the main process builds; the others find it built
+        if state.is_main_process:  # one process builds and writes; the others wait for it
             build_data(cfg, constitution, data_dir, console=console)
+        state.wait_for_everyone()
     split, settings, seed = cfg.split_spec(), _eval_settings(cfg), cfg.seed
+    from accelerate.utils import DistributedType
+
+    # with sharded weights one process cannot generate alone: no in-training eval (before and after still run)
+    sharded = state.distributed_type in (DistributedType.FSDP, DistributedType.DEEPSPEED)
+    if sharded and cfg.train.eval.every:
+        console.print("in-training evaluation is off under FSDP and DeepSpeed; each phase is evaluated after it ends")
 
     def evaluate(model: Path, path: Path) -> dict:
         if state.is_main_process:
@@ -137,16 +145,18 @@ def run_pipeline(cfg: ExperimentConfig, constitution: Constitution, out: Path, d
         target = out / ph.name
         mixture = data_dir / "mixtures" / ph.mixture / "manifest.json"
         data_hash = json.loads(mixture.read_text())["content_hash"] if mixture.is_file() else None
-        key = sha256_text(json.dumps([SCHEMA, ph.model_dump(), str(start), prev_hash, data_hash, cfg.seed,
-                                      cfg.data.max_tokens, cfg.train.report_to], sort_keys=True))
+        start_id = prev_hash or weights_fingerprint(start)  # the first phase's start by its weights, not its path
+        key = sha256_text(json.dumps([SCHEMA, ph.model_dump(), start_id, data_hash, cfg.seed, cfg.data.max_tokens,
+                                      cfg.train.report_to], sort_keys=True))
         done = phase_manifest(target)
         if only is not None and ph.name != only:  # an earlier phase must be done: its checkpoint is the start
             if names.index(ph.name) > names.index(only):
                 break
-            if done is None:
-                raise InputError(cfg.source, "--phase", f"phase {only!r} starts from {ph.name!r}, which has not been "
-                                                        "trained yet")
-            start, prev_hash = target / "model", done["config_hash"]
+            if done is None or done["config_hash"] != key:
+                why = "has not been trained yet" if done is None else "was trained with other settings or data"
+                raise InputError(cfg.source, "--phase", f"phase {only!r} starts from {ph.name!r}, which {why}; train "
+                                                        "the pipeline up to it first")
+            start, prev_hash = target / "model", key
             continue
         if done is not None and done["config_hash"] == key:
             console.print(f"{ph.name}: done ({done['steps']} steps), not retrained")
@@ -156,7 +166,7 @@ def run_pipeline(cfg: ExperimentConfig, constitution: Constitution, out: Path, d
                 claim(target, key)
             state.wait_for_everyone()
             callback = (lambda tok: AlignmentEval(cfg.train.eval.every, cfg.train.eval.suites, split, constitution,
-                                                  settings, seed, tok)) if cfg.train.eval.every else None
+                                                  settings, seed, tok)) if cfg.train.eval.every and not sharded else None
             done = run_phase(ph, start, data_dir, target, max_length=cfg.data.max_tokens, seed=cfg.seed + i,
                              report_to=cfg.train.report_to, config_hash=key, eval_callback=callback, quiet=quiet)
         start, prev_hash = target / "model", key

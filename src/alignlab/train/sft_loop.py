@@ -31,6 +31,7 @@ from pathlib import Path
 
 import torch
 
+from alignlab.errors import InputError
 from alignlab.io import atomic_write_json
 from alignlab.train.config import PhaseConfig
 
@@ -99,7 +100,16 @@ class SFTLoop:
             from peft import get_peft_model
 
             model = get_peft_model(model, peft_config)
+        from accelerate.utils import DistributedType
+
+        if self.acc.distributed_type == DistributedType.DEEPSPEED:
+            raise InputError(None, f"phases.{phase.name}.engine", "alignlab's SFT loop does not drive DeepSpeed; use "
+                                                                  "engine: trl with a DeepSpeed config")
         self.rows = tokenize(dataset, tok, max_length)
+        if not self.rows:
+            raise InputError(None, f"phases.{phase.name}", "no row has assistant tokens to learn: the chat template "
+                                                          "needs a {% generation %} block around assistant turns "
+                                                          "(or use engine: trl)")
         world = self.acc.num_processes
         per_epoch = math.ceil(len(self.rows) / (phase.batch_size * world * phase.grad_accum))
         self.total = phase.steps or max(1, math.ceil(per_epoch * phase.epochs))
@@ -130,12 +140,12 @@ class SFTLoop:
     def _micro_batches(self, step: int) -> list[dict[str, torch.Tensor]]:
         """This process's micro-batches of optimizer step ``step`` (0-based). Global batches (rows of every process)
         are drawn first and then split, so a step sees the same rows whatever the number of processes, and the same
-        whether resumed or not."""
+        whether resumed or not. A global batch at an epoch's end with fewer rows than processes is skipped by all."""
         ga, world = self.phase.grad_accum, self.world_size
         epoch, k = divmod(step, self.per_epoch)
         batches = epoch_batches([len(r[0]) for r in self.rows], self.phase.batch_size * world, self.seed, epoch)
-        mine = [b[self.acc.process_index::world] for b in batches[k * ga:(k + 1) * ga]]
-        return [collate([self.rows[i] for i in b], self.pad) for b in mine if b]
+        mine = [b[self.acc.process_index::world] for b in batches[k * ga:(k + 1) * ga] if len(b) >= world]
+        return [collate([self.rows[i] for i in b], self.pad) for b in mine]
 
     def _save(self) -> None:
         d = self.out / "trainer" / f"checkpoint-{self.state.global_step}"
