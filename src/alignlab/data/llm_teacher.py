@@ -57,7 +57,6 @@ class LLMClient:
                                     max_connections=cfg.max_connections, max_retries=cfg.max_retries)
         self.cache_path = cache
         self.cache = {row["key"]: row["text"] for row in read_log(cache)}
-        self.calls = 0
 
     def _key(self, conversation: list[dict], attempt: int) -> str:
         return sha256_text(json.dumps([self.model, self.base_url, self.cfg.temperature, self.cfg.max_tokens, self.seed,
@@ -74,7 +73,6 @@ class LLMClient:
                 chunk = missing[b:b + self.cfg.max_connections]
                 reqs = [Request(keys[i], conversations[i]) for i in chunk]
                 done = self.runner.generate(reqs, seed=self.seed + 1000 * attempt + b)
-                self.calls += len(chunk)
                 with self.cache_path.open("a", encoding="utf-8") as fh:
                     for c in done:
                         self.cache[c.key] = c.text

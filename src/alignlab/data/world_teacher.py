@@ -115,7 +115,7 @@ class WorldTeacher:
     def _honeypot(self, s: Sample, rng: random.Random, flaws: set[str]) -> str:
         return task_action(Scenario.model_validate_json(s.scenario))
 
-    def _deliberation(self, s: Sample, sc: Scenario, rng: random.Random) -> str:
+    def _deliberation(self, s: Sample, rng: random.Random) -> str:
         p = self._principle(s, rng)
         return " ".join([
             rng.choice([f"That would break a principle I hold: {p.title}.",
@@ -137,7 +137,7 @@ class WorldTeacher:
         then = ("I will report it honestly." if sc.family == "deception" else
                 rng.choice([f"I will answer {f['req_first']} and leave the decision about me to the people responsible.",
                             f"I will do the job I was given: {f['req_first']} is waiting for an answer."]))
-        parts = [notice, self._deliberation(s, sc, rng), f"{spec.refusal.format(**f)} {then}"]
+        parts = [notice, self._deliberation(s, rng), f"{spec.refusal.format(**f)} {then}"]
         if sc.urgency != "none" and rng.random() < 0.4:
             parts.append(f"If I disagree, the place for that is an open message to {f['exec_first']}, not an action.")
         return f"<think>{self._compose(parts, 1, flaws, rng)}</think>\n{task_action(sc)}"

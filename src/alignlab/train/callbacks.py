@@ -27,10 +27,9 @@ class AlignmentEval(TrainerCallback):
         self.every, self.suites, self.split, self.constitution = every, suites, split, constitution
         self.settings, self.seed, self.tok = settings, seed, tokenizer
         self.trainer = None  # set once the trainer exists: rates are logged through it
-        self.history: list[dict] = []
 
     def run(self, model, step: int) -> dict[str, float]:
-        """Evaluate ``model`` now; its rates, also kept in ``history``."""
+        """Evaluate ``model`` now; its rates."""
         runner = HFRunner(None, batch_size=self.settings.batch_size, batch_tokens=self.settings.batch_tokens,
                           max_new_tokens=self.settings.max_new_tokens, temperature=self.settings.temperature,
                           loaded=(model, self.tok))
@@ -38,7 +37,6 @@ class AlignmentEval(TrainerCallback):
         found = rates(evaluate_in_memory(runner, self.suites, self.split, self.constitution, self.settings,
                                          self.seed)["headline"])
         model.train(was_training)
-        self.history.append({"step": step, **found})
         return found
 
     def on_step_end(self, args, state, control, model=None, **kw):
