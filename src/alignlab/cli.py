@@ -333,6 +333,82 @@ def train_cmd(
     console.print(f"summary: {out / 'pipeline.json'}")
 
 
+COMPARISON_TABLES = (
+    ("harmful rates after training (95% CI); the base row is before",
+     lambda h: h in ("arm", "method", "tokens", "ID harmful", "ID rel. reduction", "OOD harmful", "transfer")
+     or h.startswith("Δ")),
+    ("what else the training did", lambda h: h in ("arm", "hand-written harmful", "adherence", "capability retained")
+     or h.startswith(("efficiency", "tokens to"))),
+    ("OOD harmful rate per held-out axis", lambda h: h == "arm" or (h.startswith("OOD ") and h != "OOD harmful")),
+)
+
+
+def print_comparison(result: dict) -> None:
+    """The comparison table, as three terminal tables (the Markdown and CSV files hold it whole)."""
+    from alignlab.compare.config import CompareConfig
+    from alignlab.compare.table import columns
+
+    cols = columns(CompareConfig.model_validate(result["experiment"]["compare"]), result["rows"])
+    for title, keep in COMPARISON_TABLES:
+        table = Table(title=f"alignlab compare: {title}")
+        picked = [c for c in cols if keep(c[0])]
+        for head, _ in picked:
+            table.add_column(head, justify="left" if head in ("arm", "method") else "right")
+        for i in range(len(result["rows"])):
+            table.add_row(*[c[i] for _, c in picked])
+        console.print(table)
+
+
+@app.command("compare")
+@clean_errors
+def compare_cmd(
+    config: Annotated[Path, typer.Option(help="experiment YAML (its compare and data sections)")] = DEFAULT_CONFIG,
+    out: Annotated[Path, typer.Option(help="directory: data/, base/, runs/, comparison.{json,md,csv}")] = Path("runs/compare"),
+    data: Annotated[Optional[Path], typer.Option(help="a data build directory (default: OUT/data, built from the config)")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="runs at once (default: config compare.workers)")] = None,
+    scenarios: Annotated[Optional[Path], typer.Option(help="hand-written scenarios YAML, scored as the 'handwritten' "
+                                                      "suite (default: config compare.eval.scenarios)")] = None,
+    quick: Annotated[bool, typer.Option(help="a tiny budget, one seed, x1 only (for tests)")] = False,
+    quiet: Annotated[bool, typer.Option(help="no progress output")] = False,
+) -> None:
+    """Train every arm from the same base at equal token budgets (seeds x token sweep), evaluate, print the table."""
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "--out", "must be a directory")
+    if workers is not None and workers < 1:
+        raise InputError(None, "--workers", f"must be at least 1, got {workers}")
+    if data is not None and not (data / "build.json").is_file():
+        raise InputError(data, "--data", "not a data build directory (no build.json; run alignlab data build)")
+    _compare(_config(config), out, data=data, workers=workers, scenarios=scenarios, quick=quick, quiet=quiet)
+
+
+def _compare(cfg, out: Path, data: Optional[Path], workers: Optional[int], scenarios: Optional[Path], quick: bool,
+             quiet: bool) -> None:
+    from alignlab.compare.runs import run_compare
+    from alignlab.train.pipeline import quick as quick_cfg
+
+    if scenarios is not None:
+        from alignlab.world.scenario_file import load_scenarios
+
+        load_scenarios(scenarios)  # check the file before any work
+        cfg.compare.eval.scenarios = str(scenarios.resolve())
+    if quick:
+        cfg = quick_cfg(cfg)
+    result = run_compare(cfg, _constitution(cfg), out, data_dir=data, workers=workers, quiet=quiet)
+    print_comparison(result)
+    console.print(f"table: {out / 'comparison.md'}  csv: {out / 'comparison.csv'}")
+
+
+@app.command("report")
+@clean_errors
+def report_cmd(path: Annotated[Path, typer.Argument(help="a compare directory (alignlab compare --out)")]) -> None:
+    """Write DIR/report.html: one self-contained page (table, charts, transcripts, config, versions)."""
+    from alignlab.compare.report import render
+
+    if not path.is_dir():
+        raise InputError(path, "DIR", "not a directory")
+    console.print(f"report: {render(path)}")
+
+
 @app.command("serve")
 @clean_errors
 def serve_cmd(
@@ -354,21 +430,21 @@ def demo(
     out: Annotated[Path, typer.Option(help="run directory")] = Path("runs/demo"),
     build: Annotated[bool, typer.Option(help="rebuild the organism from the config instead of using the shipped one")] = False,
     scenarios: Annotated[Optional[Path], typer.Option(help="hand-written scenarios: the data is decontaminated against "
-                                                      "them and the eval scores them as the 'handwritten' suite")] = None,
+                                                      "them and every arm is scored on them ('handwritten')")] = None,
+    quick: Annotated[bool, typer.Option(help="tiny data, budgets and evaluations (under two minutes, for tests)")] = False,
 ) -> None:
-    """The whole loop on the embedded default: the shipped organism (or a fresh build), its training data
-    from the constitution, and its baseline evaluation."""
-    from alignlab.checkpoint import default_organism_path
-
-    model = default_organism_path()
-    if build:
-        organism_build(config=config, out=out / "organism", quick=False, seed=None)
-        model = out / "organism"
+    """The whole loop on the embedded default: the shipped organism (or a fresh build), training data from the
+    constitution, every method's arm trained at the same token budget and evaluated, the table and the report."""
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "--out", "must be a directory")
     if scenarios is not None and not scenarios.is_file():
         raise InputError(scenarios, "--scenarios", "file not found")
-    data_build(config=config, out=out / "data", iterations=None, scenarios=[scenarios] if scenarios else None, quiet=False)
-    eval_cmd(model=str(model), out=out / "baseline.json", config=config, samples=None, seed=None,
-             judge=None, judge_base_url=None, remote=False, quiet=False, scenarios=scenarios)
+    cfg = _config(config)
+    if build:
+        organism_build(config=config, out=out / "organism", quick=quick, seed=None, device="cpu")
+        cfg.train.base = str((out / "organism").resolve())  # the built organism is the base of every arm
+    _compare(cfg, out, data=None, workers=None, scenarios=scenarios, quick=quick, quiet=False)
+    report_cmd(path=out)
 
 
 def main() -> None:  # pragma: no cover - console script entry

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from alignlab.compare.config import CompareConfig
 from alignlab.data.config import DataConfig
 from alignlab.errors import InputError
 from alignlab.io import read_yaml
@@ -90,8 +91,19 @@ class ExperimentConfig(_Strict):
     eval: EvalConfig = EvalConfig()
     data: DataConfig = DataConfig()
     train: TrainConfig = TrainConfig()
+    compare: CompareConfig = CompareConfig()
 
     source: str | None = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _arms_draw_built_data(self) -> ExperimentConfig:
+        for arm, phases in self.compare.arms.items():
+            for ph in phases:
+                for name in ph.weights:
+                    if name not in self.data.recipes:
+                        raise ValueError(f"compare.arms.{arm}: phase {ph.name!r} draws from {name!r}, which "
+                                         f"data.recipes does not build ({', '.join(self.data.recipes)})")
+        return self
 
     def resolve(self, path: str | Path) -> Path:
         """A path the config names, relative to the config file unless it exists as given."""

@@ -48,3 +48,19 @@ class AlignmentEval(TrainerCallback):
             self.trainer.log({f"eval/{k}": v for k, v in found.items()})
             control.should_log = should_log
         return control
+
+
+class TokenBudget(TrainerCallback):
+    """Stop training at the step that brings the tokens seen (the trainer's ``num_tokens``: prompts and completions)
+    closest to ``budget``: once the next step, as large as the last, would land further from it."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget, self.last = budget, 0
+
+    def on_log(self, args, state, control, logs=None, **kw):
+        if logs and "num_tokens" in logs:
+            seen = logs["num_tokens"]
+            if seen + (seen - self.last) / 2 >= self.budget:
+                control.should_training_stop = True
+            self.last = seen
+        return control

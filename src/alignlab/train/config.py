@@ -42,6 +42,8 @@ class PhaseConfig(_Strict):
     temperature: float = Field(1.0, gt=0, description="grpo: sampling temperature")
     lora: LoraConfig | None = Field(None, description="train LoRA adapters (PEFT), merged into the saved checkpoint")
     save_every: int = Field(50, ge=1, description="checkpoint every N steps, to resume from")
+    max_tokens: int | None = Field(None, ge=1, description="stop once this many tokens (prompts and completions) have "
+                                   "been trained on: a token budget for phases whose mixture does not fix it (grpo)")
 
     @field_validator("name")
     @classmethod

@@ -26,7 +26,7 @@ import torch
 from alignlab.checkpoint import MANIFEST, check_checkpoint, weights_fingerprint
 from alignlab.errors import InputError
 from alignlab.io import atomic_write_json
-from alignlab.train.callbacks import AlignmentEval
+from alignlab.train.callbacks import AlignmentEval, TokenBudget
 from alignlab.train.config import LoraConfig, PhaseConfig
 from alignlab.train.datasets import load_phase_dataset
 from alignlab.train.rewards import REWARDS
@@ -83,8 +83,9 @@ def trainer_for(phase: PhaseConfig, model, tok, dataset, out: Path, max_length: 
                   lr_scheduler_type="cosine", logging_steps=1, save_strategy="steps", save_steps=phase.save_every,
                   save_total_limit=2, report_to=report_to or "none", seed=seed, data_seed=seed, use_cpu=not cuda,
                   bf16=cuda, disable_tqdm=quiet, dataloader_num_workers=0)
+    callbacks = [c for c in (callback, TokenBudget(phase.max_tokens) if phase.max_tokens else None) if c]
     kw = dict(model=model, train_dataset=dataset, processing_class=tok, peft_config=peft_config(phase.lora, model),
-              callbacks=[callback] if callback else None)
+              callbacks=callbacks or None)
     if phase.method == "sft":
         return SFTTrainer(args=SFTConfig(**common, assistant_only_loss=True, max_length=max_length,
                                          dataset_num_proc=None, **_packing(model)), **kw)
@@ -131,6 +132,10 @@ def run_phase(phase: PhaseConfig, start: Path, data_dir: Path, out: Path, *, max
     else:
         trainer = trainer_for(phase, model, tok, dataset, out, max_length, seed, report_to, callback, quiet)
         world_size = trainer.args.world_size
+        if quiet:  # without a progress bar, transformers prints every log line instead
+            from transformers.trainer_callback import PrinterCallback
+
+            trainer.remove_callback(PrinterCallback)
         if callback is not None:
             callback.trainer = trainer
     from accelerate import PartialState

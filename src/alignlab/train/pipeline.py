@@ -21,7 +21,7 @@ from alignlab.constitution import Constitution
 from alignlab.errors import InputError
 from alignlab.io import atomic_write_json, sha256_text
 from alignlab.train.callbacks import AlignmentEval, rates
-from alignlab.train.config import MIXTURE_FORMAT
+from alignlab.train.config import MIXTURE_FORMAT, PhaseConfig
 from alignlab.train.phases import load_for_training, peft_config, phase_manifest, run_phase
 
 SCHEMA = "alignlab.train/1"
@@ -75,7 +75,7 @@ def check_phases(cfg: ExperimentConfig, start: Path, names: list[str]) -> None:
 
 
 def quick(cfg: ExperimentConfig) -> ExperimentConfig:
-    """A seconds-long run of the same pipeline, for tests: a few samples, tokens and steps per phase."""
+    """A seconds-long run of the same pipeline and comparison, for tests: a few samples, tokens and steps per phase."""
     data = cfg.data.model_copy(update={
         "recipes": {k: v.model_copy(update={"samples": 12, "policy": None}) for k, v in cfg.data.recipes.items()},
         "mixtures": {k: v.model_copy(update={"tokens": 3000}) for k, v in cfg.data.mixtures.items()},
@@ -84,7 +84,14 @@ def quick(cfg: ExperimentConfig) -> ExperimentConfig:
                                    "max_completion_length": 24, "save_every": 1}) for p in cfg.train.phases]
     train = cfg.train.model_copy(update={"phases": phases, "eval": cfg.train.eval.model_copy(update={
         "every": 1, "suites": ["agentic"], "scenarios_per_cell": 1, "samples": 1})})
-    out = cfg.model_copy(update={"data": data, "train": train})
+    small = {"steps": None, "batch_size": 2, "save_every": 1}
+    arms = {a: [p.model_copy(update={**small, "batch_size": 4, "num_generations": 2, "max_completion_length": 24}
+                             if p.method == "grpo" else small) for p in phases]
+            for a, phases in cfg.compare.arms.items()}
+    compare = cfg.compare.model_copy(update={"budget": 2000, "seeds": 1, "sweep": [1.0], "arms": arms,
+                                             "eval": cfg.compare.eval.model_copy(update={"scenarios_per_cell": 1,
+                                                                                         "samples": 1})})
+    out = cfg.model_copy(update={"data": data, "train": train, "compare": compare})
     out.source = cfg.source
     return out
 
@@ -100,6 +107,33 @@ def claim(target: Path, key: str) -> None:
         shutil.rmtree(target / d, ignore_errors=True)
     target.mkdir(parents=True, exist_ok=True)
     stamp.write_text(key + "\n")
+
+
+def phase_key(cfg: ExperimentConfig, ph: PhaseConfig, start_id: str, data_dir: Path, seed: int) -> str:
+    """What a phase's checkpoint depends on: its settings, its start (weights or the previous phase's key), its
+    mixture's content, its seed and context; a checkpoint of another key is never resumed or reused."""
+    mixture = data_dir / "mixtures" / ph.mixture / "manifest.json"
+    data_hash = json.loads(mixture.read_text())["content_hash"] if mixture.is_file() else None
+    return sha256_text(json.dumps([SCHEMA, ph.model_dump(), start_id, data_hash, seed, cfg.data.max_tokens,
+                                   cfg.train.report_to], sort_keys=True))
+
+
+def ensure_phase(ph: PhaseConfig, start: Path, data_dir: Path, target: Path, key: str, cfg: ExperimentConfig, *,
+                 seed: int, console: Console, eval_callback=None, quiet: bool = False) -> dict:
+    """The phase's manifest: trained now (resuming a killed run of the same key), or read when already done."""
+    from accelerate import PartialState
+
+    done = phase_manifest(target)
+    if done is not None and done["config_hash"] == key:
+        console.print(f"{ph.name}: done ({done['steps']} steps), not retrained")
+        return done
+    console.print(f"{ph.name}: {ph.method} on mixture {ph.mixture} from {start}")
+    state = PartialState()
+    if state.is_main_process:
+        claim(target, key)
+    state.wait_for_everyone()
+    return run_phase(ph, start, data_dir, target, max_length=cfg.data.max_tokens, seed=seed,
+                     report_to=cfg.train.report_to, config_hash=key, eval_callback=eval_callback, quiet=quiet)
 
 
 def run_pipeline(cfg: ExperimentConfig, constitution: Constitution, out: Path, data_dir: Path | None = None,
@@ -140,14 +174,10 @@ def run_pipeline(cfg: ExperimentConfig, constitution: Constitution, out: Path, d
         return json.loads(path.read_text())
 
     stages = [{"stage": "base", "model": str(start), "eval": evaluate(start, out / "base_eval.json")["headline"]}]
-    prev_hash = None
+    start_id = weights_fingerprint(start)  # the first phase's start by its weights, not its path
     for i, ph in enumerate(cfg.train.phases):
         target = out / ph.name
-        mixture = data_dir / "mixtures" / ph.mixture / "manifest.json"
-        data_hash = json.loads(mixture.read_text())["content_hash"] if mixture.is_file() else None
-        start_id = prev_hash or weights_fingerprint(start)  # the first phase's start by its weights, not its path
-        key = sha256_text(json.dumps([SCHEMA, ph.model_dump(), start_id, data_hash, cfg.seed, cfg.data.max_tokens,
-                                      cfg.train.report_to], sort_keys=True))
+        key = phase_key(cfg, ph, start_id, data_dir, cfg.seed + i)
         done = phase_manifest(target)
         if only is not None and ph.name != only:  # an earlier phase must be done: its checkpoint is the start
             if names.index(ph.name) > names.index(only):
@@ -156,20 +186,13 @@ def run_pipeline(cfg: ExperimentConfig, constitution: Constitution, out: Path, d
                 why = "has not been trained yet" if done is None else "was trained with other settings or data"
                 raise InputError(cfg.source, "--phase", f"phase {only!r} starts from {ph.name!r}, which {why}; train "
                                                         "the pipeline up to it first")
-            start, prev_hash = target / "model", key
+            start, start_id = target / "model", key
             continue
-        if done is not None and done["config_hash"] == key:
-            console.print(f"{ph.name}: done ({done['steps']} steps), not retrained")
-        else:
-            console.print(f"{ph.name}: {ph.method} on mixture {ph.mixture} from {start}")
-            if state.is_main_process:
-                claim(target, key)
-            state.wait_for_everyone()
-            callback = (lambda tok: AlignmentEval(cfg.train.eval.every, cfg.train.eval.suites, split, constitution,
-                                                  settings, seed, tok)) if cfg.train.eval.every and not sharded else None
-            done = run_phase(ph, start, data_dir, target, max_length=cfg.data.max_tokens, seed=cfg.seed + i,
-                             report_to=cfg.train.report_to, config_hash=key, eval_callback=callback, quiet=quiet)
-        start, prev_hash = target / "model", key
+        callback = (lambda tok: AlignmentEval(cfg.train.eval.every, cfg.train.eval.suites, split, constitution,
+                                              settings, seed, tok)) if cfg.train.eval.every and not sharded else None
+        done = ensure_phase(ph, start, data_dir, target, key, cfg, seed=cfg.seed + i, console=console,
+                            eval_callback=callback, quiet=quiet)
+        start, start_id = target / "model", key
         stages.append({"stage": ph.name, "method": ph.method, "model": str(start), "steps": done["steps"],
                        "tokens_seen": done["tokens_seen"], "wall_seconds": done["wall_seconds"],
                        "final_loss": done["losses"][-1]["loss"] if done["losses"] else None,

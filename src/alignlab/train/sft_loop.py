@@ -213,6 +213,8 @@ class SFTLoop:
                     self.log({f"eval/{k}": v for k, v in found.items()})
                     self.model.train()
                 self.acc.wait_for_everyone()
+            if self.phase.max_tokens and self.state.num_tokens >= self.phase.max_tokens:
+                break
             if self.state.global_step % self.phase.save_every == 0 and self.state.global_step < self.total:
                 self._save()
         if self.acc.trackers:

@@ -1,0 +1,1 @@
+"""Method comparison at equal token budgets: arms, seeds, the token sweep, the table."""
