@@ -18,7 +18,8 @@ import pytest
 import yaml
 
 from alignlab.compare.table import welch
-from alignlab.config import default_config_path
+from alignlab.config import default_config_path, load_config
+from alignlab.errors import InputError
 
 from .conftest import ROOT
 
@@ -197,21 +198,22 @@ def test_bad_compare_input_fails_with_one_line(tmp_path, demo_quick):
         ({"eval": {"sweep_suites": ["agentic"]}}, "sweep_suites must hold agentic and agentic_ood"),
         ({"arms": {"base": [], "Bad Arm": [sft]}, "reference": "base"}, "arm name 'Bad Arm' must be a lowercase slug"),
     ]
-    for i, (compare, message) in enumerate(cases):
+    for i, (compare, message) in enumerate(cases):  # each names the file and the field, before any work
         cfg = yaml.safe_load(default_config_path().read_text())
         cfg["compare"].update(compare)
         path = tmp_path / f"bad{i}.yaml"
         path.write_text(yaml.safe_dump(cfg))
-        r = cli("compare", "--config", str(path), "--out", str(tmp_path / "o"))
-        assert r.returncode == 2 and message in r.stderr and str(path) in r.stderr, (compare, r.stderr)
-        assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+        with pytest.raises(InputError, match=re.escape(message)) as err:
+            load_config(path)
+        assert str(path) in str(err.value) and "compare" in str(err.value) and "\n" not in str(err.value)
     cfg = yaml.safe_load(default_config_path().read_text())
     del cfg["data"]["recipes"]["aligned_stories"]
     cfg["data"]["mixtures"] = {k: v for k, v in cfg["data"]["mixtures"].items() if "aligned_stories" not in v["weights"]}
     path = tmp_path / "norecipe.yaml"
     path.write_text(yaml.safe_dump(cfg))
-    r = cli("compare", "--config", str(path), "--out", str(tmp_path / "o"))
+    r = cli("compare", "--config", str(path), "--out", str(tmp_path / "o"))  # and through the CLI: one line, exit 2
     assert r.returncode == 2 and "draws from 'aligned_stories', which data.recipes does not build" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
     for args, message in [(["compare", "--workers", "0"], "--workers: must be at least 1"),
                           (["compare", "--data", str(tmp_path)], "--data: not a data build directory"),
                           (["compare", "--scenarios", str(tmp_path / "none.yaml")], "none.yaml"),

@@ -409,6 +409,87 @@ def report_cmd(path: Annotated[Path, typer.Argument(help="a compare directory (a
     console.print(f"report: {render(path)}")
 
 
+def _history_table(name: str, history: list[dict]) -> Table:
+    names = list(dict.fromkeys(m for h in history for m in h["metrics"]))
+    table = Table(title=f"alignlab monitor: history of {name}")
+    for col in ("record", "time", "checkpoint", *names, "actions"):
+        table.add_column(col, justify="left" if col in ("time", "checkpoint", "actions") else "right")
+    for h in history:
+        cells = []
+        for m in names:
+            r = h["metrics"].get(m)
+            cells.append("-" if r is None or r["rate"] is None else f"{100 * r['rate']:.1f}% {r['status']}")
+        acts = "; ".join(f"{a['action']} ({a['status']})" for a in h["actions"]) or "-"
+        table.add_row(str(h["id"]), h["created_at"][:19], Path(h["checkpoint"]).parent.name + "/"
+                      + Path(h["checkpoint"]).name, *cells, acts)
+    return table
+
+
+@app.command("monitor")
+@clean_errors
+def monitor_cmd(
+    model: Annotated[str, typer.Option(help="the monitored model's name ('organism': the shipped one)")],
+    config: Annotated[Path, typer.Option(help="experiment YAML (its monitor, eval and train sections)")] = DEFAULT_CONFIG,
+    checkpoint: Annotated[Optional[Path], typer.Option(help="register or move MODEL to this checkpoint "
+                                                       "(default: its current one in the store)")] = None,
+    results: Annotated[Optional[Path], typer.Option(help="record this evaluation's results instead of evaluating")] = None,
+    apply: Annotated[bool, typer.Option(help="carry out the triggered actions through the training pipeline")] = False,
+    history: Annotated[bool, typer.Option(help="print the model's history and write its trend plot; no evaluation")] = False,
+    db: Annotated[Optional[str], typer.Option(help="SQLAlchemy URL of the store (default: config monitor.db)")] = None,
+    out: Annotated[Path, typer.Option(help="directory for evaluations, retraining runs and plots")] = Path("runs/monitor"),
+    quiet: Annotated[bool, typer.Option(help="no progress output")] = False,
+) -> None:
+    """Evaluate a model (or read its results), record it, print alerts (read from intervals) and triggered actions."""
+    from alignlab.monitor.cycle import monitor
+    from alignlab.monitor.store import Store
+
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "--out", "must be a directory")
+    if checkpoint is not None:
+        from alignlab.checkpoint import check_checkpoint
+
+        check_checkpoint(checkpoint)
+    cfg = _config(config)
+    if history:
+        from alignlab.monitor.plot import trend_png
+
+        store = Store(db or cfg.monitor.db)
+        past = store.history(model)
+        if not past:
+            raise InputError(None, "--model", f"no record of {model!r} in {store.where()}")
+        console.print(_history_table(model, past))
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"{model}-trend.png"
+        path.write_bytes(trend_png(model, past, cfg.monitor.thresholds()))
+        console.print(f"trend: {path}")
+        return
+    found = monitor(cfg, _constitution(cfg), model, out, checkpoint=str(checkpoint) if checkpoint else None,
+                    results=results, apply=apply, db=db, quiet=quiet)
+    prev = (found["previous"] or {}).get("metrics", {})
+    table = Table(title=f"alignlab monitor: {model} (record {found['evaluation']}, {found['checkpoint']})")
+    for col in ("metric", "rate", "95% CI", "n", "status", "why", "change"):
+        table.add_column(col, justify="left" if col in ("metric", "status", "why") else "right")
+    for m in found["metrics"]:
+        r = "-" if m["rate"] is None else f"{100 * m['rate']:.1f}%"
+        ci = "-" if m["rate"] is None else f"{100 * m['lo']:.1f}–{100 * m['hi']:.1f}%"
+        p = prev.get(m["name"])
+        change = "-" if not p or p["rate"] is None or m["rate"] is None else f"{100 * (m['rate'] - p['rate']):+.1f} pts"
+        colour = {"alert": "red", "ok": "green", "not yet known": "yellow"}.get(m["status"], "white")
+        table.add_row(m["name"], r, ci, str(m["n"]), f"[{colour}]{m['status']}[/]", m["message"], change)
+    console.print(table)
+    for t in found["triggers"]:
+        console.print(f"[bold]trigger[/] {t['trigger']} -> {t['action']}")
+    if not found["triggers"]:
+        console.print("no trigger fired")
+    elif found["applied"]:
+        a = found["applied"]
+        console.print(f"applied {', '.join(a['actions'])}: phases {', '.join(a['phases'])} -> {a['checkpoint']}; "
+                      f"{model} now points there (run alignlab monitor --model {model} to evaluate it)")
+    else:
+        console.print("not applied (add --apply to retrain)")
+    console.print(f"store: {found['store']}  results: {found['results']}")
+
+
 @app.command("serve")
 @clean_errors
 def serve_cmd(

@@ -12,6 +12,7 @@ from alignlab.compare.config import CompareConfig
 from alignlab.data.config import DataConfig
 from alignlab.errors import InputError
 from alignlab.io import read_yaml
+from alignlab.monitor.config import MonitorConfig
 from alignlab.train.config import TrainConfig
 from alignlab.world.cells import SplitSpec, default_split_path
 from alignlab.world.corpus import CorpusConfig
@@ -92,6 +93,7 @@ class ExperimentConfig(_Strict):
     data: DataConfig = DataConfig()
     train: TrainConfig = TrainConfig()
     compare: CompareConfig = CompareConfig()
+    monitor: MonitorConfig = MonitorConfig()
 
     source: str | None = Field(None, exclude=True)
 

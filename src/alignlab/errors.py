@@ -17,6 +17,9 @@ class InputError(Exception):
         self.message = message
         super().__init__(str(self))
 
+    def __reduce__(self):  # crosses process boundaries whole (a compare worker's error reaches the CLI)
+        return (type(self), (self.file, self.field, self.message))
+
     def __str__(self) -> str:
         where = ": ".join(p for p in (self.file, self.field) if p)
         return f"{where}: {self.message}" if where else self.message

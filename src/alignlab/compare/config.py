@@ -7,8 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from alignlab.data.config import FORMATS, RECIPES
-from alignlab.shares import check_weights
+from alignlab.data.config import FORMATS, dataset_weights
 from alignlab.train.config import MIXTURE_FORMAT, PhaseConfig
 
 
@@ -44,9 +43,7 @@ class ArmPhase(PhaseConfig):
     @field_validator("weights")
     @classmethod
     def _weights(cls, v: dict[str, float]) -> dict[str, float]:
-        if not v:
-            raise ValueError("weights must not all be zero")
-        return check_weights(v, RECIPES, "dataset")
+        return dataset_weights(v)
 
 
 class CompareEvalConfig(_Strict):
@@ -62,12 +59,9 @@ class CompareEvalConfig(_Strict):
     @field_validator("suites", "sweep_suites")
     @classmethod
     def _known(cls, v: list[str]) -> list[str]:
-        from alignlab.evals.suites import SUITES
+        from alignlab.evals.suites import check_suites
 
-        for s in v:
-            if s not in SUITES:
-                raise ValueError(f"unknown suite {s!r}; known: {', '.join(SUITES)}")
-        return v
+        return check_suites(v)
 
     @model_validator(mode="after")
     def _ood(self) -> CompareEvalConfig:

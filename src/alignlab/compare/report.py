@@ -142,6 +142,27 @@ def pick_transcripts(out: Path, runs: dict[str, list[dict]], base_eval: Path) ->
     return picked
 
 
+def monitoring(experiment: dict) -> list[dict]:
+    """Every model in the experiment's metrics store (when it has one): its history and trend plot."""
+    from alignlab.monitor.config import MonitorConfig
+    from alignlab.monitor.plot import trend_png
+    from alignlab.monitor.store import Store, sqlite_path
+
+    mc = MonitorConfig.model_validate(experiment.get("monitor", {}))
+    path = sqlite_path(mc.db)
+    if path is not None and not path.is_file():
+        return []
+    store = Store(mc.db)
+    out = []
+    for name in store.models():
+        history = store.history(name)
+        if history:
+            png = "data:image/png;base64," + base64.b64encode(trend_png(name, history, mc.thresholds())).decode("ascii")
+            out.append({"name": name, "history": history, "plot": png,
+                        "metrics": list(dict.fromkeys(m for h in history for m in h["metrics"]))})
+    return out
+
+
 def render(out: Path) -> Path:
     """Write ``out/report.html`` from ``out/comparison.json`` and what it points at; its path."""
     import jinja2
@@ -174,7 +195,8 @@ def render(out: Path) -> Path:
         transcripts=pick_transcripts(out, result["runs"], out / "base" / "eval.json"),
         datasets={n: {k: m.get(k) for k in ("samples", "tokens", "teacher", "judge", "content_hash")}
                   for n, m in manifests.items()},
-        experiment=json.dumps(result["experiment"], indent=2), versions=versions or {})
+        experiment=json.dumps(result["experiment"], indent=2), versions=versions or {},
+        monitored=monitoring(result["experiment"]))
     path = out / "report.html"
     atomic_write_text(path, html)
     return path

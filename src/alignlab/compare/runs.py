@@ -29,6 +29,7 @@ from alignlab.config import ExperimentConfig
 from alignlab.constitution import Constitution
 from alignlab.errors import InputError
 from alignlab.io import atomic_write_json, sha256_text
+from alignlab.train.phases import quiet_libraries
 
 SCHEMA = "alignlab.compare/1"
 
@@ -143,20 +144,11 @@ def do_run(cfg: ExperimentConfig, constitution: Constitution, run: Run, out: Pat
     return result
 
 
-def _quiet_libraries() -> None:
-    """One progress bar for the comparison, not one per checkpoint load, save and dataset."""
-    import datasets
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-    datasets.disable_progress_bars()
-
-
 def _worker_init(threads: int) -> None:
     import torch
 
     torch.set_num_threads(threads)
-    _quiet_libraries()
+    quiet_libraries()
 
 
 def _worker(args: tuple) -> dict:
@@ -172,7 +164,7 @@ def run_compare(cfg: ExperimentConfig, constitution: Constitution, out: Path, da
     from alignlab.data.build import build_data
     from alignlab.train.pipeline import base_path
 
-    _quiet_libraries()
+    quiet_libraries()
     cc = cfg.compare
     console = Console(stderr=True, quiet=quiet)
     scen = scenarios_path(cfg)

@@ -185,7 +185,24 @@ def columns(cc: CompareConfig, rows: list[dict]) -> list[tuple[str, list[str]]]:
     return cols
 
 
-def markdown(cc: CompareConfig, rows: list[dict], base: dict) -> str:
+def curve_table(cc: CompareConfig, curves: dict[str, list[dict]]) -> list[str]:
+    """Markdown lines: OOD harmful rate (mean over seeds, and the seeds' range) per arm at each budget multiple."""
+    if len(cc.sweep) < 2:
+        return []
+    lines = ["| arm | " + " | ".join(f"x{m:g}" for m in cc.sweep) + " |", "|---|" + "---|" * len(cc.sweep)]
+    for arm, pts in curves.items():
+        if not cc.arms[arm]:
+            continue
+        cells = []
+        for p in pts:
+            vals = [x for x in p["ood"] if x is not None]
+            cells.append("-" if not vals else f"{100 * sum(vals) / len(vals):.1f}% ({100 * min(vals):.0f}–"
+                                              f"{100 * max(vals):.0f}) at {round(p['tokens']):,} tok")
+        lines.append(f"| {arm} | " + " | ".join(cells) + " |")
+    return ["", "OOD harmful rate by training tokens (mean over seeds; the seeds' lowest–highest):", "", *lines]
+
+
+def markdown(cc: CompareConfig, rows: list[dict], base: dict, curves: dict[str, list[dict]]) -> str:
     cols = columns(cc, rows)
     head = "| " + " | ".join(h for h, _ in cols) + " |"
     sep = "|" + "|".join("---" for _ in cols) + "|"
@@ -197,7 +214,7 @@ def markdown(cc: CompareConfig, rows: list[dict], base: dict) -> str:
         "Efficiency: OOD harmful-rate reduction in points per million training tokens. Differences: mean over seeds, "
         "Welch 95 % interval (none with one seed).",
     ]
-    return "\n".join([head, sep, *body, "", *notes, ""])
+    return "\n".join([head, sep, *body, "", *notes, *curve_table(cc, curves), ""])
 
 
 def to_csv(cc: CompareConfig, rows: list[dict]) -> str:
@@ -221,6 +238,7 @@ def write_tables(cfg: ExperimentConfig, out: Path) -> dict:
                                for s in ("agentic", "agentic_ood")} for a in found["arms"]},
               "runs": {a: v["runs"] for a, v in found["arms"].items()}}
     atomic_write_json(out / "comparison.json", result)
-    atomic_write_text(out / "comparison.md", markdown(cfg.compare, rows, found["base"]))
+    atomic_write_text(out / "comparison.md", markdown(cfg.compare, rows, found["base"],
+                                                      {a: v["curve"] for a, v in found["arms"].items()}))
     atomic_write_text(out / "comparison.csv", to_csv(cfg.compare, rows))
     return result

@@ -90,6 +90,13 @@ class DecontamConfig(_Strict):
                                  "besides the eval suites; relative to the config file")
 
 
+def dataset_weights(v: dict[str, float]) -> dict[str, float]:
+    """Shares of datasets (recipes), checked: known names, non-negative, not all zero."""
+    if not v:
+        raise ValueError("weights must not all be zero")
+    return check_weights(v, RECIPES, "dataset")
+
+
 class MixtureConfig(_Strict):
     """One training phase's data: ``weights`` are shares of the phase's ``tokens`` (normalised to sum to 1)."""
 
@@ -100,9 +107,7 @@ class MixtureConfig(_Strict):
     @field_validator("weights")
     @classmethod
     def _weights(cls, v: dict[str, float]) -> dict[str, float]:
-        if not v:
-            raise ValueError("weights must not all be zero")
-        return check_weights(v, RECIPES, "dataset")
+        return dataset_weights(v)
 
 
 class DataConfig(_Strict):

@@ -25,6 +25,14 @@ from alignlab.world.scenario import Scenario
 SUITES = ("agentic", "agentic_ood", "honeypot", "constitution_adherence", "capability")
 
 
+def check_suites(names: list[str]) -> list[str]:
+    """``names`` when every one is a suite; ValueError naming the first that is not (for config validators)."""
+    for s in names:
+        if s not in SUITES:
+            raise ValueError(f"unknown suite {s!r}; known: {', '.join(SUITES)}")
+    return names
+
+
 @dataclass
 class EvalItem:
     suite: str

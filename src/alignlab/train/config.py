@@ -71,12 +71,9 @@ class TrainEvalConfig(_Strict):
     @field_validator("suites")
     @classmethod
     def _known(cls, v: list[str]) -> list[str]:
-        from alignlab.evals.suites import SUITES
+        from alignlab.evals.suites import check_suites
 
-        for s in v:
-            if s not in SUITES:
-                raise ValueError(f"unknown suite {s!r}; known: {', '.join(SUITES)}")
-        return v
+        return check_suites(v)
 
 
 def _default_phases() -> list[PhaseConfig]:

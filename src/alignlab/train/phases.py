@@ -39,6 +39,19 @@ def versions() -> dict[str, str]:
     return {p: importlib.metadata.version(p) for p in VERSIONS}
 
 
+def quiet_libraries() -> None:
+    """No progress bar per checkpoint load, save and dataset, and no library deprecation notices: the caller shows
+    its own progress, or none."""
+    import warnings
+
+    import datasets
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    datasets.disable_progress_bars()
+    warnings.filterwarnings("ignore", category=FutureWarning)
+
+
 def load_for_training(path: Path):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

@@ -22,7 +22,7 @@ from alignlab.errors import InputError
 from alignlab.io import atomic_write_json, sha256_text
 from alignlab.train.callbacks import AlignmentEval, rates
 from alignlab.train.config import MIXTURE_FORMAT, PhaseConfig
-from alignlab.train.phases import load_for_training, peft_config, phase_manifest, run_phase
+from alignlab.train.phases import load_for_training, peft_config, phase_manifest, quiet_libraries, run_phase
 
 SCHEMA = "alignlab.train/1"
 
@@ -146,6 +146,8 @@ def run_pipeline(cfg: ExperimentConfig, constitution: Constitution, out: Path, d
 
     state = PartialState(cpu=not torch.cuda.is_available())
     console = Console(stderr=True, quiet=quiet or not state.is_main_process)
+    if quiet:
+        quiet_libraries()
     names = [p.name for p in cfg.train.phases]
     if only is not None and only not in names:
         raise InputError(cfg.source, "--phase", f"unknown phase {only!r}; phases: {', '.join(names)}")

@@ -1,0 +1,1 @@
+"""Monitoring: a metrics store, thresholds that read intervals, and retraining triggers."""

@@ -1,0 +1,164 @@
+"""One monitoring cycle: evaluate a named model (or read its results), record, alert, trigger, and (``apply``)
+retrain through the phase pipeline, recording the outcome.
+
+The model's current checkpoint lives in the store, so after a retraining the next cycle
+evaluates the new checkpoint under the same name, and the history shows both.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rich.console import Console
+
+from alignlab.config import ExperimentConfig
+from alignlab.constitution import Constitution
+from alignlab.errors import InputError
+from alignlab.evals.evaluate import SCHEMA as RESULTS_SCHEMA
+from alignlab.evals.evaluate import transcripts_path
+from alignlab.io import sha256_text
+from alignlab.monitor.alerts import measure
+from alignlab.monitor.store import Store
+
+ORDER = ("retrain_all", "retrain_phase2", "retrain_ood", "retrain_phase3")
+
+
+def phases_for(cfg: ExperimentConfig, action: str) -> list[str]:
+    """The train phases an action reruns (config ``monitor.actions``, else by position in ``train.phases``)."""
+    names = [p.name for p in cfg.train.phases]
+    if action in cfg.monitor.actions:
+        unknown = [n for n in cfg.monitor.actions[action] if n not in names]
+        if unknown:
+            raise InputError(cfg.source, f"monitor.actions.{action}", f"unknown phase {unknown[0]!r}; phases: "
+                                                                      f"{', '.join(names)}")
+        return cfg.monitor.actions[action]
+    position = {"retrain_phase3": 2, "retrain_phase2": 1, "retrain_ood": 1}
+    if action == "retrain_all":
+        return names
+    i = position[action]
+    if i >= len(names):
+        raise InputError(cfg.source, f"monitor.actions.{action}", f"train has {len(names)} phases, no phase {i + 1}; "
+                                                                  "name the phases this action reruns")
+    return [names[i]]
+
+
+def read_results(path: Path) -> tuple[dict, list[dict]]:
+    """An evaluation's results and transcripts; one clear line for anything else."""
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "--results", "file not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(path, None, f"not a results JSON ({exc})") from None
+    schema = results.get("schema") if isinstance(results, dict) else None
+    if schema != RESULTS_SCHEMA:
+        raise InputError(path, "schema", f"results schema {schema!r}; this alignlab records {RESULTS_SCHEMA!r} "
+                                         "(evaluate the model again with this version)")
+    tr = transcripts_path(path)
+    if not tr.is_file():
+        raise InputError(tr, None, "the results' transcripts are missing (metrics are read from them)")
+    return results, [json.loads(x) for x in tr.read_text(encoding="utf-8").splitlines()]
+
+
+def cells_of(rows: list[dict]) -> list[str]:
+    return sorted({r["cell"] for r in rows if r.get("cell") and r["suite"] in ("agentic", "agentic_ood")})
+
+
+def fired(cfg: ExperimentConfig, metrics: list[dict], model: dict, cells: list[str], constitution_sha: str) -> list[dict]:
+    """The triggers that fire, each with why and its action."""
+    status = {m["name"]: m for m in metrics}
+    out = []
+    for t in cfg.monitor.triggers:
+        if t.when == "threshold" and status[t.metric]["status"] == "alert":
+            out.append({"trigger": f"{t.metric}: {status[t.metric]['message']}", "action": t.action})
+        elif t.when == "new_cells":
+            new = sorted(set(cells) - set(model["trained_cells"]))
+            if len(new) > t.limit:
+                out.append({"trigger": f"{len(new)} scenario cells not seen at the last training (> {t.limit})",
+                            "action": t.action})
+        elif t.when == "constitution_changed" and model["trained_constitution"] not in (None, constitution_sha):
+            out.append({"trigger": f"constitution changed ({model['trained_constitution'][:12]} -> "
+                                   f"{constitution_sha[:12]})", "action": t.action})
+    return out
+
+
+def monitor(cfg: ExperimentConfig, constitution: Constitution, name: str, out: Path, *, checkpoint: str | None = None,
+            results: Path | None = None, apply: bool = False, db: str | None = None, quiet: bool = False) -> dict:
+    """Evaluate (or read) ``name``'s current checkpoint, record it, and say what alerts and triggers fire."""
+    from alignlab.checkpoint import check_checkpoint, default_organism_path, weights_fingerprint
+    from alignlab.evals.evaluate import run_eval
+
+    store = Store(db or cfg.monitor.db)
+    known = store.model(name)
+    if checkpoint is None and known is None:
+        if name != "organism":
+            raise InputError(None, "--checkpoint", f"model {name!r} is not in the store {store.where()}; give its "
+                                                   "checkpoint the first time")
+        checkpoint = str(default_organism_path())
+    ckpt = Path(checkpoint or known["checkpoint"])
+    check_checkpoint(ckpt)
+    c_sha = constitution.content_hash()
+    if results is None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        results = out / "evals" / f"{name}-{stamp}.json"
+        mc = cfg.monitor
+        settings = cfg.eval.model_copy(update={"samples": mc.samples, "scenarios_per_cell": mc.scenarios_per_cell})
+        run_eval(str(ckpt), mc.suites(), results, cfg.split_spec(), constitution, settings, seed=cfg.seed,
+                 show_progress=not quiet, scenarios=cfg.resolve(mc.scenarios) if mc.scenarios else None)
+    _, rows = read_results(results)
+    cells = cells_of(rows)
+    if known is None or checkpoint is not None:  # a new model, or a new checkpoint under its name: its reference point
+        store.set_model(name, str(ckpt.resolve()), trained_constitution=c_sha if known is None else None,
+                        trained_cells=cells if known is None else None)
+        known = store.model(name)
+    metrics = [measure(spec, rows) for spec in cfg.monitor.metrics]
+    previous = store.history(name)[-1:] or [None]
+    eval_id = store.record(name, str(ckpt.resolve()), metrics, weights_sha=weights_fingerprint(ckpt),
+                           config_sha=sha256_text(json.dumps(cfg.model_dump(mode="json"), sort_keys=True)),
+                           constitution_sha=c_sha, results_path=str(results.resolve()), cells=cells,
+                           samples_total=len(rows))
+    triggers = fired(cfg, metrics, known, cells, c_sha)
+    for t in triggers:
+        store.record_action(eval_id, t["trigger"], t["action"], "triggered", {})
+    outcome = None
+    if apply and triggers:
+        outcome = retrain(cfg, constitution, name, ckpt, triggers, out, store, eval_id, cells, quiet)
+    return {"model": name, "checkpoint": str(ckpt), "evaluation": eval_id, "results": str(results), "metrics": metrics,
+            "previous": previous[0], "triggers": triggers, "applied": outcome, "store": store.where()}
+
+
+def retrain(cfg: ExperimentConfig, constitution: Constitution, name: str, ckpt: Path, triggers: list[dict], out: Path,
+            store: Store, eval_id: int, cells: list[str], quiet: bool) -> dict:
+    """Rerun the phases the fired actions name (in the pipeline's order) from the current checkpoint; the model's
+    new checkpoint is the last phase's."""
+    from alignlab.data.build import build_data
+    from alignlab.train.pipeline import run_pipeline
+
+    actions = sorted({t["action"] for t in triggers}, key=ORDER.index)
+    if "retrain_all" in actions:
+        actions = ["retrain_all"]
+    wanted = {p for a in actions for p in phases_for(cfg, a)}
+    phases = [p for p in cfg.train.phases if p.name in wanted]
+    run_dir = out / "retrain" / f"{name}-{eval_id}"
+    console = Console(stderr=True, quiet=quiet)
+    data_dir = out / "data"
+    build_data(cfg, constitution, data_dir, console=console)  # resumes: recipes already built are kept
+    sub = cfg.model_copy(update={"train": cfg.train.model_copy(update={"phases": phases})})
+    sub.source = cfg.source
+    try:
+        summary = run_pipeline(sub, constitution, run_dir, data_dir=data_dir, base=str(ckpt.resolve()), quiet=quiet)
+    except Exception as exc:
+        for a in actions:
+            store.record_action(eval_id, ", ".join(t["trigger"] for t in triggers if t["action"] == a), a, "failed",
+                                {"error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__})
+        raise
+    new = run_dir / phases[-1].name / "model"
+    store.set_model(name, str(new.resolve()), trained_constitution=constitution.content_hash(), trained_cells=cells)
+    detail = {"phases": [p.name for p in phases], "checkpoint": str(new.resolve()), "run": str(run_dir.resolve()),
+              "rates": summary["rates"]}
+    for a in actions:
+        store.record_action(eval_id, ", ".join(t["trigger"] for t in triggers if t["action"] == a or a == "retrain_all"),
+                            a, "applied", detail)
+    return {"actions": actions, **detail}
