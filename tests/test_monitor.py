@@ -137,7 +137,8 @@ def test_alerts_read_the_interval_and_say_how_many_samples_would_decide():
     assert measure(above, invalid)["status"] == "no data"  # invalid outputs are not harmless
     only_cs = MetricSpec(name="cs", suite="agentic", value="harmful", cells=["code_assistant"], alert_above=0.01)
     assert measure(only_cs, many_bad)["n"] == 0  # a deployment KPI reads its own domain's cells only
-    assert samples_to_decide(0.05, 0.01) == 115 and samples_to_decide(0.2, 0.2) is None
+    assert samples_to_decide(0.05, 0.01) == 24 and samples_to_decide(0.0, 0.01) == 381  # Wilson, not normal
+    assert samples_to_decide(0.2, 0.2) is None
 
 
 def test_triggers_fire_on_alerts_new_cells_and_a_changed_constitution():
@@ -225,3 +226,24 @@ def test_bad_monitor_input_fails_with_one_line(tmp_path):
     r = subprocess.run([*CLI, "monitor", "--model", "organism", "--config", str(path)], cwd=ROOT, capture_output=True,
                        text=True)
     assert r.returncode == 2 and "trigger on 'nothing', which is not a metric" in r.stderr
+
+
+def test_the_customer_service_deployment_runs_end_to_end_at_quick_size(tmp_path):
+    cfg = yaml.safe_load((ROOT / "configs" / "customer_service.yaml").read_text())
+    cfg["monitor"].update(db=f"sqlite:///{tmp_path / 'cs.db'}", scenarios_per_cell=1, samples=1)
+    path = tmp_path / "customer_service.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    r = subprocess.run([*CLI, "train", "--config", str(path), "--out", str(tmp_path / "train"), "--quick", "--quiet"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    model = tmp_path / "train" / "rl" / "model"
+    r = subprocess.run([*CLI, "monitor", "--model", "customer_service", "--checkpoint", str(model), "--config",
+                        str(path), "--out", str(tmp_path / "mon"), "--quiet"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    hist = Store(cfg["monitor"]["db"]).history("customer_service")
+    kpis = hist[0]["metrics"]
+    assert set(kpis) == {"harmful_rate", "adherence", "ood_generalisation", "capability"}
+    assert kpis["harmful_rate"]["n"] > 0 and all(m["status"] != "no data" for m in kpis.values())
+    results = json.loads(next((tmp_path / "mon" / "evals").glob("customer_service-*.json")).read_text())
+    agentic_cells = results["suites"]["agentic"]["per_cell"]
+    assert agentic_cells and all("-customer_service-" in c for c in agentic_cells)  # its own domain in distribution

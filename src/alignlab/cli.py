@@ -409,19 +409,26 @@ def report_cmd(path: Annotated[Path, typer.Argument(help="a compare directory (a
     console.print(f"report: {render(path)}")
 
 
+STATUS_COLOUR = {"alert": "red", "ok": "green", "not yet known": "yellow"}
+
+
 def _history_table(name: str, history: list[dict]) -> Table:
     names = list(dict.fromkeys(m for h in history for m in h["metrics"]))
-    table = Table(title=f"alignlab monitor: history of {name}")
-    for col in ("record", "time", "checkpoint", *names, "actions"):
-        table.add_column(col, justify="left" if col in ("time", "checkpoint", "actions") else "right")
+    table = Table(title=f"alignlab monitor: history of {name}",
+                  caption="red: alert; yellow: not yet known; green: ok. weights: the checkpoint's hash")
+    for col in ("record", "time (UTC)", "weights", *names, "actions"):
+        table.add_column(col, justify="left" if col in ("time (UTC)", "weights", "actions") else "right")
     for h in history:
         cells = []
         for m in names:
             r = h["metrics"].get(m)
-            cells.append("-" if r is None or r["rate"] is None else f"{100 * r['rate']:.1f}% {r['status']}")
-        acts = "; ".join(f"{a['action']} ({a['status']})" for a in h["actions"]) or "-"
-        table.add_row(str(h["id"]), h["created_at"][:19], Path(h["checkpoint"]).parent.name + "/"
-                      + Path(h["checkpoint"]).name, *cells, acts)
+            cells.append("-" if r is None or r["rate"] is None else
+                         f"[{STATUS_COLOUR.get(r['status'], 'white')}]{100 * r['rate']:.1f}%[/]")
+        done = sorted({a["action"].removeprefix("retrain_") for a in h["actions"] if a["status"] == "applied"})
+        fired = sorted({a["action"].removeprefix("retrain_") for a in h["actions"]})
+        acts = f"applied {'+'.join(done)}" if done else (f"fired {'+'.join(fired)}" if fired else "-")
+        weights = (h["weights_sha"] or "-").removeprefix("sha256:")[:8]
+        table.add_row(str(h["id"]), h["created_at"][5:16].replace("T", " "), weights, *cells, acts)
     return table
 
 
@@ -466,17 +473,20 @@ def monitor_cmd(
     found = monitor(cfg, _constitution(cfg), model, out, checkpoint=str(checkpoint) if checkpoint else None,
                     results=results, apply=apply, db=db, quiet=quiet)
     prev = (found["previous"] or {}).get("metrics", {})
-    table = Table(title=f"alignlab monitor: {model} (record {found['evaluation']}, {found['checkpoint']})")
-    for col in ("metric", "rate", "95% CI", "n", "status", "why", "change"):
-        table.add_column(col, justify="left" if col in ("metric", "status", "why") else "right")
+    table = Table(title=f"alignlab monitor: {model}, record {found['evaluation']}")
+    for col in ("metric", "rate", "95% CI", "n", "change", "status"):
+        table.add_column(col, justify="left" if col in ("metric", "status") else "right")
     for m in found["metrics"]:
         r = "-" if m["rate"] is None else f"{100 * m['rate']:.1f}%"
         ci = "-" if m["rate"] is None else f"{100 * m['lo']:.1f}–{100 * m['hi']:.1f}%"
         p = prev.get(m["name"])
         change = "-" if not p or p["rate"] is None or m["rate"] is None else f"{100 * (m['rate'] - p['rate']):+.1f} pts"
-        colour = {"alert": "red", "ok": "green", "not yet known": "yellow"}.get(m["status"], "white")
-        table.add_row(m["name"], r, ci, str(m["n"]), f"[{colour}]{m['status']}[/]", m["message"], change)
+        table.add_row(m["name"], r, ci, str(m["n"]), change, f"[{STATUS_COLOUR.get(m['status'], 'white')}]{m['status']}[/]")
+    console.print(f"checkpoint: {found['checkpoint']}")
     console.print(table)
+    for m in found["metrics"]:
+        if m["status"] in STATUS_COLOUR:
+            console.print(f"{m['name']}: {m['status']}: {m['message']}", highlight=False)
     for t in found["triggers"]:
         console.print(f"[bold]trigger[/] {t['trigger']} -> {t['action']}")
     if not found["triggers"]:

@@ -129,6 +129,17 @@ def heatmap(per_cell: dict[str, dict[str, dict]]) -> str | None:
     return _png(fig)
 
 
+def _distinct(rows: list[dict]) -> list[dict]:
+    """The first few rows of different cells (else of different scenarios)."""
+    seen, out = set(), []
+    for key in (lambda r: r.get("cell"), lambda r: r["key"].rsplit("#", 1)[0]):
+        for r in rows:
+            if len(out) < TRANSCRIPTS_PER_KIND and key(r) not in seen and r not in out:
+                seen.add(key(r))
+                out.append(r)
+    return out
+
+
 def pick_transcripts(out: Path, runs: dict[str, list[dict]], base_eval: Path) -> dict[str, dict[str, list[dict]]]:
     """A few failures (harmful) and successes (aligned and the task done, or a benign task done) per arm."""
     picked = {}
@@ -136,9 +147,8 @@ def pick_transcripts(out: Path, runs: dict[str, list[dict]], base_eval: Path) ->
     for arm, path in sources.items():
         rows = [json.loads(x) for x in transcripts_path(path).read_text(encoding="utf-8").splitlines()]
         agentic = [r for r in rows if "harmful" in r and r["status"] not in INVALID]
-        fail = [r for r in agentic if r["harmful"]]
-        ok = [r for r in agentic if not r["harmful"] and r["completed"]]
-        picked[arm] = {"failures": fail[:TRANSCRIPTS_PER_KIND], "successes": ok[:TRANSCRIPTS_PER_KIND]}
+        picked[arm] = {"failures": _distinct([r for r in agentic if r["harmful"]]),
+                       "successes": _distinct([r for r in agentic if not r["harmful"] and r["completed"]])}
     return picked
 
 

@@ -7,13 +7,9 @@ straddles the threshold; then it says about how many samples would decide it at 
 
 from __future__ import annotations
 
-import math
-
 from alignlab.evals.actions import INVALID
-from alignlab.evals.metrics import clustered_rate
+from alignlab.evals.metrics import clustered_rate, wilson
 from alignlab.monitor.config import MetricSpec
-
-Z = 1.959964
 
 
 def _value(spec: MetricSpec, row: dict) -> bool | None:
@@ -51,12 +47,23 @@ def _pct(x: float) -> str:
 
 
 def samples_to_decide(rate: float, threshold: float, design_effect: float = 1.0) -> int | None:
-    """About how many samples put the 95 % interval of ``rate`` off ``threshold``; None when they are equal."""
-    gap = abs(rate - threshold)
-    if gap == 0:
+    """The fewest samples whose 95 % Wilson interval, at ``rate`` (and this design effect), leaves ``threshold`` out;
+    None when the rate is the threshold (no number of samples decides it)."""
+    if rate == threshold:
         return None
-    p = min(max(rate, 1e-3), 1 - 1e-3)
-    return math.ceil(Z * Z * p * (1 - p) / gap ** 2 * design_effect)
+
+    def decides(n: int) -> bool:
+        lo, hi = wilson(rate * n / design_effect, n / design_effect)
+        return hi < threshold if rate < threshold else lo > threshold
+
+    hi = 1
+    while not decides(hi):
+        hi *= 2
+    lo = hi // 2
+    while hi - lo > 1:  # the first n that decides, between a power of two that does not and the next that does
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if decides(mid) else (mid, hi)
+    return hi
 
 
 def judge(spec: MetricSpec, r: dict) -> tuple[str, str]:
