@@ -183,8 +183,12 @@ def run_compare(cfg: ExperimentConfig, constitution: Constitution, out: Path, da
     _check_datasets(cfg, out / "data")
     data_hash = sha256_text(build.read_text())
     base_id = weights_fingerprint(start)
-    console.print(f"base: evaluating {start}")
-    evaluate(cfg, constitution, start, out / "base" / "eval.json", True, quiet)
+    base_key = run_key(cfg, Run("base", 1.0, 0), base_id, data_hash)
+    stamp = out / "base" / "run.json"
+    if not stamp.is_file() or json.loads(stamp.read_text()).get("key") != base_key:
+        console.print(f"base: evaluating {start}")
+        evaluate(cfg, constitution, start, out / "base" / "eval.json", True, quiet)
+        atomic_write_json(stamp, {"schema": SCHEMA, "key": base_key, "model": str(start), "eval": "eval.json"})
     runs = plan_runs(cc)
     keys = {r: run_key(cfg, r, base_id, data_hash) for r in runs}
     workers = min(workers or cc.workers, len(runs)) or 1
