@@ -48,6 +48,7 @@ def quiet_libraries() -> None:
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
     datasets.disable_progress_bars()
     warnings.filterwarnings("ignore", category=FutureWarning)
 
