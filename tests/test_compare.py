@@ -229,3 +229,24 @@ def test_bad_compare_input_fails_with_one_line(tmp_path, demo_quick):
     shutil.copytree(demo_quick["out"] / "data", other / "data", ignore=shutil.ignore_patterns("mixtures"))
     r = cli("compare", "--quick", "--out", str(demo_quick["out"]), "--data", str(other / "data"))
     assert r.returncode == 2 and "already holds another data build" in r.stderr
+
+
+def test_a_grpo_token_budget_stops_at_the_nearest_step_and_at_the_same_step_after_a_resume():
+    from transformers import TrainerControl, TrainerState
+
+    from alignlab.train.callbacks import TokenBudget
+
+    def run(budget: int, history: list[int], logs: list[int]) -> int | None:
+        cb, state = TokenBudget(budget), TrainerState()
+        state.log_history = [{"num_tokens": t} for t in history]
+        for seen in logs:
+            control = TrainerControl()
+            state.log_history.append({"num_tokens": seen})
+            cb.on_log(None, state, control, logs={"num_tokens": seen})
+            if control.should_training_stop:
+                return seen
+        return None
+
+    assert run(1000, [], [300, 600, 900, 1200]) == 900  # 900 is nearer 1000 than 1200 would be
+    assert run(1100, [], [300, 600, 900, 1200]) == 1200
+    assert run(1000, [300, 600], [900, 1200]) == 900  # resumed at step 2: the same stop

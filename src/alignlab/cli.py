@@ -452,6 +452,10 @@ def monitor_cmd(
 
     if out.exists() and not out.is_dir():
         raise InputError(out, "--out", "must be a directory")
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}", model):
+        raise InputError(None, "--model", f"{model!r}: a name of letters, digits, '_', '.' and '-' (it names files)")
     if checkpoint is not None:
         from alignlab.checkpoint import check_checkpoint
 

@@ -97,16 +97,6 @@ class ExperimentConfig(_Strict):
 
     source: str | None = Field(None, exclude=True)
 
-    @model_validator(mode="after")
-    def _arms_draw_built_data(self) -> ExperimentConfig:
-        for arm, phases in self.compare.arms.items():
-            for ph in phases:
-                for name in ph.weights:
-                    if name not in self.data.recipes:
-                        raise ValueError(f"compare.arms.{arm}: phase {ph.name!r} draws from {name!r}, which "
-                                         f"data.recipes does not build ({', '.join(self.data.recipes)})")
-        return self
-
     def resolve(self, path: str | Path) -> Path:
         """A path the config names, relative to the config file unless it exists as given."""
         path = Path(path)

@@ -162,7 +162,10 @@ def monitoring(experiment: dict) -> list[dict]:
     path = sqlite_path(mc.db)
     if path is not None and not path.is_file():
         return []
-    store = Store(mc.db)
+    try:
+        store = Store(mc.db)
+    except InputError:  # an unreachable or unreadable store: the report leaves the section out
+        return []
     out = []
     for name in store.models():
         history = store.history(name)

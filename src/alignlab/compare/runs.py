@@ -72,10 +72,11 @@ def eval_settings(cfg: ExperimentConfig):
 def run_key(cfg: ExperimentConfig, run: Run, base_id: str, data_hash: str) -> str:
     """Everything a run's result depends on; a stored result of another key is redone."""
     cc = cfg.compare
-    scen = scenarios_path(cfg)
+    scen = scenarios_path(cfg) if run.full else None
+    suites = cc.eval.suites if run.full else cc.eval.sweep_suites
     return sha256_text(json.dumps([SCHEMA, [p.model_dump() for p in cc.arms[run.arm]], run.multiple, run.seed,
-                                   cc.budget, base_id, data_hash, eval_settings(cfg).model_dump(), cc.eval.model_dump(),
-                                   scen.read_text(encoding="utf-8") if scen and run.full else None, cfg.seed,
+                                   cc.budget, base_id, data_hash, eval_settings(cfg).model_dump(), suites,
+                                   scen.read_text(encoding="utf-8") if scen else None, cfg.seed,
                                    cfg.data.max_tokens, cfg.split_spec().to_dict()], sort_keys=True))
 
 
@@ -170,8 +171,13 @@ def run_compare(cfg: ExperimentConfig, constitution: Constitution, out: Path, da
     scen = scenarios_path(cfg)
     if scen is not None and not scen.is_file():
         raise InputError(cfg.source, "compare.eval.scenarios", f"{scen}: file not found")
+    if data_dir is None:
+        check_arms(cfg)
     start = base_path(cfg)
     out.mkdir(parents=True, exist_ok=True)
+    if data_dir is None and (out / "data").is_symlink():
+        raise InputError(out / "data", "--data", f"points at another data build ({(out / 'data').resolve()}); give "
+                                                 "it again with --data, or use another --out")
     if data_dir is None:
         data_dir = out / "data"
         build_data(cfg, constitution, data_dir, scenario_files=[scen] if scen else [], console=console)
@@ -180,7 +186,7 @@ def run_compare(cfg: ExperimentConfig, constitution: Constitution, out: Path, da
     build = out / "data" / "build.json"
     if not build.is_file():
         raise InputError(data_dir, "--data", "not a data build directory (no build.json; run alignlab data build)")
-    _check_datasets(cfg, out / "data")
+    check_arms(cfg, out / "data")
     data_hash = sha256_text(build.read_text())
     base_id = weights_fingerprint(start)
     base_key = run_key(cfg, Run("base", 1.0, 0), base_id, data_hash)
@@ -214,8 +220,12 @@ def run_compare(cfg: ExperimentConfig, constitution: Constitution, out: Path, da
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                      initializer=_worker_init, initargs=(threads,)) as pool:
                 futures = [pool.submit(_worker, (cfg, constitution, r, out, keys[r])) for r in runs]
-                for f in as_completed(futures):
-                    finished(f.result())
+                try:
+                    for f in as_completed(futures):
+                        finished(f.result())
+                except BaseException:  # one run failed (or an interrupt): the queued ones do not start
+                    pool.shutdown(cancel_futures=True)
+                    raise
     return write_tables(cfg, out)
 
 
@@ -228,11 +238,14 @@ def _link_data(src: Path, dst: Path) -> None:
     dst.symlink_to(src.resolve(), target_is_directory=True)
 
 
-def _check_datasets(cfg: ExperimentConfig, data: Path) -> None:
-    """Every dataset an arm draws from was built, before any training."""
+def check_arms(cfg: ExperimentConfig, data: Path | None = None) -> None:
+    """Every dataset an arm draws from is one the config builds (and, given a data build, was built)."""
     for arm, phases in cfg.compare.arms.items():
         for i, ph in enumerate(phases):
             for name in ph.weights:
-                if not (data / "datasets" / name / "manifest.json").is_file():
-                    raise InputError(cfg.source, f"compare.arms.{arm}[{i}].weights.{name}",
-                                     f"dataset {name!r} is not in the data build {data} (data.recipes must build it)")
+                where = f"compare.arms.{arm}[{i}].weights.{name}"
+                if data is None and name not in cfg.data.recipes:
+                    raise InputError(cfg.source, where, f"phase {ph.name!r} draws from {name!r}, which data.recipes "
+                                                        f"does not build ({', '.join(cfg.data.recipes)})")
+                if data is not None and not (data / "datasets" / name / "manifest.json").is_file():
+                    raise InputError(cfg.source, where, f"dataset {name!r} is not in the data build {data}")

@@ -23,9 +23,15 @@ from alignlab.io import atomic_write_json, atomic_write_text
 ID, OOD = ("agentic", "harmful"), ("agentic_ood", "harmful")
 
 
-def _rows(eval_json: Path, prefix: str) -> list[dict]:
+def _rows(eval_json: Path, seed: int) -> list[dict]:
+    """A run's transcript rows, each sample renamed by its seed: every seed is evaluated on the same scenarios, so
+    samples of one scenario under several seeds stay one cluster."""
     rows = [json.loads(x) for x in transcripts_path(eval_json).read_text(encoding="utf-8").splitlines()]
-    return [{**r, "key": f"{prefix}{r['key']}"} for r in rows]
+    out = []
+    for r in rows:
+        scenario, k = r["key"].rsplit("#", 1)
+        out.append({**r, "key": f"{scenario}#s{seed}-{k}"})
+    return out
 
 
 def _get(suites: dict, path: tuple) -> dict | None:
@@ -43,7 +49,9 @@ def _rate(suites: dict, path: tuple) -> float | None:
 
 
 def welch(a: list[float], b: list[float]) -> dict:
-    """Mean of ``a`` minus mean of ``b`` with a Welch 95 % t-interval (None without two values on each side)."""
+    """Mean of ``a`` minus mean of ``b`` with a Welch 95 % t-interval (None without two values on each side).
+    A seed without a rate (every output invalid) is left out."""
+    a, b = [x for x in a if x is not None], [x for x in b if x is not None]
     if not a or not b:
         return {"difference": None, "ci95": [None, None]}
     diff = sum(a) / len(a) - sum(b) / len(b)
@@ -85,7 +93,7 @@ def collect(cc: CompareConfig, out: Path) -> dict:
             arms[arm]["curve"] = [{"multiple": m, "tokens": 0, "ood": [_rate(base, OOD)]} for m in cc.sweep]
             continue
         full = by_m[1.0]
-        rows = [r for res in full for r in _rows(run_dir(out, res) / res["eval"], f"s{res['seed']}:")]
+        rows = [r for res in full for r in _rows(run_dir(out, res) / res["eval"], res["seed"])]
         arms[arm].update(
             suites=summarise(rows),
             tokens=sum(r["tokens_seen"] for r in full) / len(full),
@@ -210,7 +218,8 @@ def markdown(cc: CompareConfig, rows: list[dict], base: dict, curves: dict[str, 
     notes = [
         f"Budget {cc.budget:,} tokens per arm (x1), {cc.seeds} seed(s); base model: ID harmful {_pct(_get(base, ID))}, "
         f"OOD harmful {_pct(_get(base, OOD))}, capability {_pct(_get(base, ('capability', 'task_completed')))}.",
-        "Rates pool the seeds (95 % intervals clustered by seed and scenario). Transfer: OOD reduction / ID reduction. "
+        "Rates pool the seeds (95 % intervals clustered by scenario: every seed sees the same scenarios). "
+        "Transfer: OOD reduction / ID reduction. "
         "Efficiency: OOD harmful-rate reduction in points per million training tokens. Differences: mean over seeds, "
         "Welch 95 % interval (none with one seed).",
     ]

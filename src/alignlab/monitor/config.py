@@ -101,9 +101,11 @@ class MonitorConfig(_Strict):
     @field_validator("actions")
     @classmethod
     def _actions(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
-        for k in v:
+        for k, phases in v.items():
             if k not in ACTIONS:
                 raise ValueError(f"unknown action {k!r}; known: {', '.join(ACTIONS)}")
+            if not phases:
+                raise ValueError(f"action {k!r} reruns no phase")
         return v
 
     @model_validator(mode="after")

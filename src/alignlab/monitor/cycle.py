@@ -8,7 +8,6 @@ evaluates the new checkpoint under the same name, and the history shows both.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from pathlib import Path
 
 from rich.console import Console
@@ -100,14 +99,23 @@ def monitor(cfg: ExperimentConfig, constitution: Constitution, name: str, out: P
     ckpt = Path(checkpoint or known["checkpoint"])
     check_checkpoint(ckpt)
     c_sha = constitution.content_hash()
-    if results is None:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-        results = out / "evals" / f"{name}-{stamp}.json"
-        mc = cfg.monitor
+    weights = weights_fingerprint(ckpt)
+    mc = cfg.monitor
+    if results is None:  # named by what it measures, so a killed evaluation resumes where it stopped
         settings = cfg.eval.model_copy(update={"samples": mc.samples, "scenarios_per_cell": mc.scenarios_per_cell})
+        what = sha256_text(json.dumps([mc.suites(), settings.model_dump(), mc.scenarios, cfg.seed, c_sha,
+                                       cfg.split_spec().to_dict()], sort_keys=True))
+        results = out / "evals" / f"{name}-{weights.removeprefix('sha256:')[:12]}-{what[:8]}.json"
         run_eval(str(ckpt), mc.suites(), results, cfg.split_spec(), constitution, settings, seed=cfg.seed,
                  show_progress=not quiet, scenarios=cfg.resolve(mc.scenarios) if mc.scenarios else None)
-    _, rows = read_results(results)
+    found, rows = read_results(results)
+    made_by = found.get("constitution", {}).get("sha256")
+    if made_by != c_sha:
+        raise InputError(results, "constitution.sha256", f"these results were made under another constitution "
+                                                         f"({str(made_by)[:12]}, not {c_sha[:12]})")
+    if Path(str(found.get("model"))).resolve() != ckpt.resolve():
+        raise InputError(results, "model", f"these results are of {found.get('model')}, not of {name}'s checkpoint "
+                                           f"{ckpt} (give --checkpoint to move {name} there)")
     cells = cells_of(rows)
     if known is None or checkpoint is not None:  # a new model, or a new checkpoint under its name: its reference point
         store.set_model(name, str(ckpt.resolve()), trained_constitution=c_sha if known is None else None,
@@ -115,24 +123,22 @@ def monitor(cfg: ExperimentConfig, constitution: Constitution, name: str, out: P
         known = store.model(name)
     metrics = [measure(spec, rows) for spec in cfg.monitor.metrics]
     previous = store.history(name)[-1:] or [None]
-    eval_id = store.record(name, str(ckpt.resolve()), metrics, weights_sha=weights_fingerprint(ckpt),
+    triggers = fired(cfg, metrics, known, cells, c_sha)
+    eval_id = store.record(name, str(ckpt.resolve()), metrics, weights_sha=weights,
                            config_sha=sha256_text(json.dumps(cfg.model_dump(mode="json"), sort_keys=True)),
                            constitution_sha=c_sha, results_path=str(results.resolve()), cells=cells,
-                           samples_total=len(rows))
-    triggers = fired(cfg, metrics, known, cells, c_sha)
-    for t in triggers:
-        store.record_action(eval_id, t["trigger"], t["action"], "triggered", {})
+                           samples_total=len(rows), triggered=triggers)
     outcome = None
     if apply and triggers:
-        outcome = retrain(cfg, constitution, name, ckpt, triggers, out, store, eval_id, cells, quiet)
+        outcome = retrain(cfg, constitution, name, ckpt, weights, triggers, out, store, eval_id, cells, quiet)
     return {"model": name, "checkpoint": str(ckpt), "evaluation": eval_id, "results": str(results), "metrics": metrics,
             "previous": previous[0], "triggers": triggers, "applied": outcome, "store": store.where()}
 
 
-def retrain(cfg: ExperimentConfig, constitution: Constitution, name: str, ckpt: Path, triggers: list[dict], out: Path,
-            store: Store, eval_id: int, cells: list[str], quiet: bool) -> dict:
+def retrain(cfg: ExperimentConfig, constitution: Constitution, name: str, ckpt: Path, weights: str,
+            triggers: list[dict], out: Path, store: Store, eval_id: int, cells: list[str], quiet: bool) -> dict:
     """Rerun the phases the fired actions name (in the pipeline's order) from the current checkpoint; the model's
-    new checkpoint is the last phase's."""
+    new checkpoint is the last phase's. The run is named by the start's weights, so a killed retraining resumes."""
     from alignlab.data.build import build_data
     from alignlab.train.pipeline import run_pipeline
 
@@ -141,7 +147,7 @@ def retrain(cfg: ExperimentConfig, constitution: Constitution, name: str, ckpt: 
         actions = ["retrain_all"]
     wanted = {p for a in actions for p in phases_for(cfg, a)}
     phases = [p for p in cfg.train.phases if p.name in wanted]
-    run_dir = out / "retrain" / f"{name}-{eval_id}"
+    run_dir = out / "retrain" / f"{name}-{weights.removeprefix('sha256:')[:12]}"
     console = Console(stderr=True, quiet=quiet)
     data_dir = out / "data"
     build_data(cfg, constitution, data_dir, console=console)  # resumes: recipes already built are kept
@@ -149,7 +155,7 @@ def retrain(cfg: ExperimentConfig, constitution: Constitution, name: str, ckpt: 
     sub.source = cfg.source
     try:
         summary = run_pipeline(sub, constitution, run_dir, data_dir=data_dir, base=str(ckpt.resolve()), quiet=quiet)
-    except Exception as exc:
+    except BaseException as exc:  # an interrupt too: the record says the action did not finish
         for a in actions:
             store.record_action(eval_id, ", ".join(t["trigger"] for t in triggers if t["action"] == a), a, "failed",
                                 {"error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__})

@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, create_engine, event, func, select
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from alignlab.errors import InputError
@@ -104,9 +105,12 @@ class Store:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            shown = make_url(url).render_as_string(hide_password=True)
             self.engine = create_engine(url, connect_args={"timeout": timeout} if path else {})
         except Exception as exc:  # noqa: BLE001 - a bad URL or a missing driver: one line naming the setting
-            raise InputError(None, "monitor.db", f"cannot open {url!r}: {str(exc).splitlines()[0]}") from None
+            shown = url.split("@")[-1] if "@" in url else url
+            raise InputError(None, "monitor.db", f"cannot open {shown!r}: {str(exc).splitlines()[0]}") from None
+        self.shown = shown
         if path is not None:
             @event.listens_for(self.engine, "connect")
             def _pragmas(conn, _record) -> None:
@@ -118,7 +122,7 @@ class Store:
         self._retry(self._migrate, "open")
 
     def where(self) -> str:
-        return str(sqlite_path(self.url) or self.engine.url.render_as_string(hide_password=True))
+        return str(sqlite_path(self.url) or self.shown)
 
     def _migrate(self) -> None:
         from alembic import command
@@ -153,20 +157,29 @@ class Store:
                     raise InputError(self.where(), None, f"database is locked by another writer ({RETRIES} tries); "
                                                          f"nothing was written ({what})") from None
                 raise InputError(self.where(), None, f"cannot {what}: {text.splitlines()[0]}") from None
+            except (IntegrityError, ProgrammingError) as exc:
+                if what == "open" and attempt < RETRIES - 1:  # another process created the schema at the same moment
+                    time.sleep(0.05 * 2 ** attempt)
+                    continue
+                raise InputError(self.where(), None, f"cannot {what}: {str(exc.orig).splitlines()[0]}; nothing was "
+                                                     "written") from None
             except DatabaseError as exc:
                 raise InputError(self.where(), None, f"not a readable database ({str(exc.orig).splitlines()[0]}); "
                                                      "nothing was changed") from None
 
     def record(self, model: str, checkpoint: str, metrics: list[dict], *, weights_sha: str | None = None,
                config_sha: str | None = None, constitution_sha: str | None = None, data_sha: str | None = None,
-               results_path: str | None = None, cells: list[str] = (), samples_total: int = 0) -> int:
-        """Store one evaluation and its metrics in one transaction; its id."""
+               results_path: str | None = None, cells: list[str] = (), samples_total: int = 0,
+               triggered: list[dict] = ()) -> int:
+        """Store one evaluation, its metrics and the triggers it fired ({trigger, action}) in one transaction; its id."""
         def write() -> int:
             with Session(self.engine) as s, s.begin():
                 ev = Evaluation(model=model, checkpoint=checkpoint, weights_sha=weights_sha, created_at=now(),
                                 config_sha=config_sha, constitution_sha=constitution_sha, data_sha=data_sha,
                                 results_path=results_path, cells=sorted(cells), samples_total=samples_total)
                 ev.metrics = [Metric(**m) for m in metrics]
+                ev.actions = [Action(trigger=t["trigger"], action=t["action"], status="triggered", detail={},
+                                     created_at=now()) for t in triggered]
                 s.add(ev)
                 s.flush()
                 return ev.id

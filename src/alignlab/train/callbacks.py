@@ -52,15 +52,16 @@ class AlignmentEval(TrainerCallback):
 
 class TokenBudget(TrainerCallback):
     """Stop training at the step that brings the tokens seen (the trainer's ``num_tokens``: prompts and completions)
-    closest to ``budget``: once the next step, as large as the last, would land further from it."""
+    closest to ``budget``: once the next step, as large as the last, would land further from it. The last step's
+    size comes from the log history, so a resumed phase stops where an uninterrupted one would."""
 
     def __init__(self, budget: int) -> None:
-        self.budget, self.last = budget, 0
+        self.budget = budget
 
     def on_log(self, args, state, control, logs=None, **kw):
         if logs and "num_tokens" in logs:
             seen = logs["num_tokens"]
-            if seen + (seen - self.last) / 2 >= self.budget:
+            before = [r["num_tokens"] for r in state.log_history if r.get("num_tokens", seen) < seen]
+            if seen + (seen - max(before, default=0)) / 2 >= self.budget:
                 control.should_training_stop = True
-            self.last = seen
         return control
