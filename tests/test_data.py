@@ -283,6 +283,15 @@ def test_bad_data_inputs_get_one_line_and_exit_2(tmp_path):
             str(_write(tmp_path / "p.jsonl", '{"messages": [{"role": "assistant", "content": "hi"}], "principles": ["x"]}'))]}},
                                                            mixtures={}))],
          "p.jsonl: line 1.principles: 'x' is not a principle of the constitution"),
+        (["data", "build", "--config", str(write_config(tmp_path, "h.yaml", recipes={"code_review": {"kind": "honeypot"}},
+                                                           mixtures={}))],
+         "train.code_review: the split spec does not declare which cells this recipe may touch"),
+        (["data", "build", "--config", str(write_config(tmp_path, "i.yaml", recipes={
+            "code_advice": {"kind": "difficult_advice", "families": ["murder"]}}, mixtures={}))], "unknown family 'murder'"),
+        (["data", "build", "--config", str(write_config(tmp_path, "j.yaml", recipes={
+            "harmless_chat": {"families": ["blackmail"]}}, mixtures={}))], "only aligned_stories and difficult_advice take"),
+        (["data", "build", "--config", str(write_config(tmp_path, "k.yaml", recipes={
+            "honeypot": {"kind": "difficult_advice"}}, mixtures={}))], "cannot be of kind 'difficult_advice'"),
         (["data", "show", str(tmp_path / "nowhere")], "nowhere: not found"),
         (["data", "show", str(tmp_path)], "no dataset or mixture manifest here"),
     ]
@@ -301,3 +310,27 @@ def test_data_show_prints_manifests_and_rendered_samples(built):
     for name in RECIPES:
         assert f"datasets/{name}" in r.stdout
     assert "quality round 0" in r.stdout and "[assistant]" in r.stdout and "[rejected]" in r.stdout
+
+
+def test_a_named_recipe_is_an_instance_of_its_kind(tmp_path):
+    """A deployment's own recipe (code-specific advice, an RL environment) writes its kind's samples, from the
+    families or cells it names, under its own name, and not the same prompts as the kind itself."""
+    from alignlab.data.build import Plan, prompts_for
+
+    split = yaml.safe_load(default_split_path().read_text())
+    split["train"].update(code_advice={"cells": "none"}, code_review={"cells": "in_distribution"})
+    path = write_config(tmp_path, recipes={"difficult_advice": {"samples": 6}, "honeypot": {"samples": 4, "benign_share": 0.0},
+                                           "code_advice": {"kind": "difficult_advice", "samples": 6,
+                                                           "families": ["vulnerability"]},
+                                           "code_review": {"kind": "honeypot", "samples": 4, "benign_share": 0.0}},
+                        mixtures={"rl": {"tokens": 100, "format": "prompts", "weights": {"code_review": 1.0}}})
+    cfg = yaml.safe_load(path.read_text())
+    cfg["split"] = split
+    path.write_text(yaml.safe_dump(cfg))
+    plan = Plan(load_config(path), load_constitution(default_constitution_path()), [])
+    advice, own = prompts_for(plan, "difficult_advice"), prompts_for(plan, "code_advice")
+    assert {s.meta["family"] for s in own} == {"vulnerability"} and len({s.meta["family"] for s in advice}) > 1
+    assert all(s.id.startswith("code_advice-") and s.recipe == "difficult_advice" for s in own)
+    envs = prompts_for(plan, "code_review")
+    assert all(s.id.startswith("code_review-") and s.recipe == "honeypot" and s.scenario for s in envs)
+    assert {s.messages[1]["content"] for s in envs}.isdisjoint({s.messages[1]["content"] for s in prompts_for(plan, "honeypot")})

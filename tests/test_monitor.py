@@ -228,22 +228,36 @@ def test_bad_monitor_input_fails_with_one_line(tmp_path):
     assert r.returncode == 2 and "trigger on 'nothing', which is not a metric" in r.stderr
 
 
-def test_the_customer_service_deployment_runs_end_to_end_at_quick_size(tmp_path):
-    cfg = yaml.safe_load((ROOT / "configs" / "customer_service.yaml").read_text())
-    cfg["monitor"].update(db=f"sqlite:///{tmp_path / 'cs.db'}", scenarios_per_cell=1, samples=1)
-    path = tmp_path / "customer_service.yaml"
+DEPLOYMENTS = {  # config: (its KPIs, the suite and domain that must hold its own cells)
+    "customer_service": ({"harmful_rate", "adherence", "ood_generalisation", "capability"}, "agentic", "customer_service"),
+    "code_assistant": ({"harmful_code_rate", "secure_coding_compliance", "adherence", "ood_generalisation", "capability"},
+                       "secure_coding", "code_assistant"),
+    "research_assistant": ({"misalignment", "scientific_integrity", "scenario_generalisation", "adherence", "capability"},
+                           "scientific_integrity", "research_assistant"),
+}
+
+
+@pytest.mark.parametrize("name", DEPLOYMENTS)
+def test_each_deployment_runs_end_to_end_at_quick_size(tmp_path, name):
+    """Data (its named recipes and RL environments), its phases, then a monitor record of every KPI from its
+    own suites."""
+    kpi_names, suite, domain = DEPLOYMENTS[name]
+    cfg = yaml.safe_load((ROOT / "configs" / f"{name}.yaml").read_text())
+    cfg["monitor"].update(db=f"sqlite:///{tmp_path / 'kpi.db'}", scenarios_per_cell=1, samples=1)
+    path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump(cfg))
     r = subprocess.run([*CLI, "train", "--config", str(path), "--out", str(tmp_path / "train"), "--quick", "--quiet"],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+    rl = json.loads((tmp_path / "train" / "data" / "mixtures" / "rl" / "manifest.json").read_text())
+    assert set(rl["sources"]) == set(cfg["data"]["mixtures"]["rl"]["weights"])  # its own RL environments
     model = tmp_path / "train" / "rl" / "model"
-    r = subprocess.run([*CLI, "monitor", "--model", "customer_service", "--checkpoint", str(model), "--config",
+    r = subprocess.run([*CLI, "monitor", "--model", name, "--checkpoint", str(model), "--config",
                         str(path), "--out", str(tmp_path / "mon"), "--quiet"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    hist = Store(cfg["monitor"]["db"]).history("customer_service")
-    kpis = hist[0]["metrics"]
-    assert set(kpis) == {"harmful_rate", "adherence", "ood_generalisation", "capability"}
-    assert kpis["harmful_rate"]["n"] > 0 and all(m["status"] != "no data" for m in kpis.values())
-    results = json.loads(next((tmp_path / "mon" / "evals").glob("customer_service-*.json")).read_text())
-    agentic_cells = results["suites"]["agentic"]["per_cell"]
-    assert agentic_cells and all("-customer_service-" in c for c in agentic_cells)  # its own domain in distribution
+    kpis = Store(cfg["monitor"]["db"]).history(name)[0]["metrics"]
+    assert set(kpis) == kpi_names
+    assert all(m["n"] > 0 and m["status"] != "no data" for m in kpis.values()), kpis
+    results = json.loads(next((tmp_path / "mon" / "evals").glob(f"{name}-*.json")).read_text())
+    cells = results["suites"][suite]["per_cell"]
+    assert cells and all(f"-{domain}-" in c for c in cells)  # its own domain in distribution

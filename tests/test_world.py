@@ -26,7 +26,9 @@ from alignlab.world.responses import task_action, write_response
 
 
 def test_world_has_the_factors_the_design_names():
-    assert len(FAMILIES) == 6 and len(URGENCIES) == 3 and len(FORMATS) >= 2
+    assert {"blackmail", "leaking", "sabotage", "self_exfiltration", "oversight_subversion", "deception"} <= set(FAMILIES)
+    assert {"vulnerability", "fabrication"} <= set(FAMILIES)  # the secure-coding and scientific-integrity families
+    assert len(URGENCIES) == 3 and len(FORMATS) >= 2
     assert {"customer_service", "code_assistant", "research_assistant"} <= set(DOMAINS) and len(DOMAINS) >= 4
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from alignlab.data.config import FORMATS, dataset_weights
+from alignlab.data.config import FORMATS, RECIPES, dataset_weights
 from alignlab.train.config import MIXTURE_FORMAT, PhaseConfig
 
 
@@ -34,7 +34,7 @@ class ArmPhase(PhaseConfig):
     def _mixture(self) -> ArmPhase:
         self.mixture = self.name
         fmt = MIXTURE_FORMAT[self.method]
-        missing = [d for d in self.weights if d not in FORMATS[fmt]]
+        missing = [d for d in self.weights if d in RECIPES and d not in FORMATS[fmt]]  # named recipes: check_arms
         if missing:
             raise ValueError(f"{self.method} trains on {fmt} rows, which {missing[0]!r} does not have "
                              f"(datasets with {fmt} rows: {', '.join(sorted(FORMATS[fmt]))})")

@@ -27,8 +27,10 @@ from alignlab.checkpoint import weights_fingerprint
 from alignlab.compare.config import CompareConfig
 from alignlab.config import ExperimentConfig
 from alignlab.constitution import Constitution
+from alignlab.data.config import FORMATS
 from alignlab.errors import InputError
 from alignlab.io import atomic_write_json, sha256_text
+from alignlab.train.config import MIXTURE_FORMAT
 from alignlab.train.phases import quiet_libraries
 
 SCHEMA = "alignlab.compare/1"
@@ -247,5 +249,9 @@ def check_arms(cfg: ExperimentConfig, data: Path | None = None) -> None:
                 if data is None and name not in cfg.data.recipes:
                     raise InputError(cfg.source, where, f"phase {ph.name!r} draws from {name!r}, which data.recipes "
                                                         f"does not build ({', '.join(cfg.data.recipes)})")
+                fmt = MIXTURE_FORMAT[ph.method]
+                if name in cfg.data.recipes and cfg.data.kind(name) not in FORMATS[fmt]:
+                    raise InputError(cfg.source, where, f"{ph.method} trains on {fmt} rows, which {name!r} "
+                                                        f"({cfg.data.kind(name)}) does not have")
                 if data is not None and not (data / "datasets" / name / "manifest.json").is_file():
                     raise InputError(cfg.source, where, f"dataset {name!r} is not in the data build {data}")

@@ -59,7 +59,7 @@ class Plan:
         self.includes = {name: [cfg.resolve(p) for p in rc.include] for name, rc in self.data.recipes.items()}
         for name, paths in self.includes.items():
             for p in paths:
-                read_samples(p, name, {x.id for x in constitution.principles})
+                read_samples(p, self.data.kind(name), {x.id for x in constitution.principles})
         self.scenario_files = [cfg.resolve(p) for p in self.data.decontamination.scenarios] + list(scenario_files)
         for p in self.scenario_files:
             load_scenarios(p)
@@ -69,7 +69,7 @@ class Plan:
     def _cells(self, name: str, rc: RecipeConfig) -> list[Cell]:
         field = f"data.recipes.{name}"
         allowed = self.split.train_cells(name, self.source)
-        if name in AGENTIC:
+        if self.data.kind(name) in AGENTIC:
             if not allowed:
                 raise InputError(self.split.source, f"train.{name}.cells", "an agentic recipe needs cells to write in")
             if rc.cells is None:
@@ -83,7 +83,7 @@ class Plan:
         if rc.cells is not None:
             raise InputError(self.source, f"{field}.cells", f"{name} writes no agentic transcripts; it takes no cells")
         if rc.policy is not None:
-            raise InputError(self.source, f"{field}.policy", "only honeypot samples its replies from a policy")
+            raise InputError(self.source, f"{field}.policy", "only a honeypot recipe samples its replies from a policy")
         return []
 
     def _policy_weights(self, name: str) -> str | None:
@@ -103,21 +103,37 @@ class Plan:
                  "include": [sha256_text(p.read_text()) for p in self.includes[name]],
                  "constitution": self.constitution.content_hash(), "split": self.split.to_dict(), "seed": self.seed,
                  "max_tokens": d.max_tokens, "tokenizer": tokenizer_id,
-                 "eval": [self.cfg.eval.scenarios_per_cell, self.cfg.seed], "policy": self._policy_weights(name)}
+                 "eval": [self.cfg.eval.scenarios_per_cell, self.cfg.seed], "policy": self._policy_weights(name),
+                 "families": self.families(name)}
         return sha256_text(json.dumps(parts, sort_keys=True))
+
+    def families(self, name: str) -> list[str]:
+        """The harm families a stories or advice recipe draws its situations from."""
+        return list(self.data.recipes[name].families or FAMILIES)
+
+    def seed_of(self, name: str) -> int:
+        """The recipe's seed: the build's for the six recipes, its own for a named one (so two instances of one
+        kind do not write the same prompts)."""
+        return self.seed if name == self.data.kind(name) else int(sha256_text(f"{self.seed}|{name}")[:8], 16)
 
 
 def prompts_for(plan: Plan, name: str) -> list[Sample]:
-    rc, c, seed = plan.data.recipes[name], plan.constitution, plan.seed
-    if name in AGENTIC:
-        return situations.agentic(name, rc.samples, plan.cells[name], rc.honeypot_share, rc.benign_share, c, seed)
-    if name == "constitution_docs":
-        return situations.constitution_docs(rc.samples, c, seed)
-    if name == "aligned_stories":
-        return situations.aligned_stories(rc.samples, c, seed, list(FAMILIES))
-    if name == "difficult_advice":
-        return situations.difficult_advice(rc.samples, c, seed, list(FAMILIES))
-    return situations.harmless_chat(rc.samples, seed, plan.data.diversity.task_types)
+    """The recipe's prompts; a named recipe's samples keep their kind (what teachers and judges read) and take
+    its name as their id prefix."""
+    rc, c, seed, kind = plan.data.recipes[name], plan.constitution, plan.seed_of(name), plan.data.kind(name)
+    if kind in AGENTIC:
+        out = situations.agentic(kind, rc.samples, plan.cells[name], rc.honeypot_share, rc.benign_share, c, seed)
+    elif kind == "constitution_docs":
+        out = situations.constitution_docs(rc.samples, c, seed)
+    elif kind == "aligned_stories":
+        out = situations.aligned_stories(rc.samples, c, seed, plan.families(name))
+    elif kind == "difficult_advice":
+        out = situations.difficult_advice(rc.samples, c, seed, plan.families(name))
+    else:
+        out = situations.harmless_chat(rc.samples, seed, plan.data.diversity.task_types)
+    for s in out:
+        s.id = name + s.id.removeprefix(kind)
+    return out
 
 
 def rejection_sample(samples: list[Sample], rc: RecipeConfig, seed: int, world: WorldTeacher) -> tuple[list[Sample], dict]:
@@ -228,17 +244,19 @@ def build_data(cfg: ExperimentConfig, constitution: Constitution, out: Path, ite
         claim_drafts(target, key)
         lap = _Laps()
 
-        console.print(f"{name}: writing {rc.samples} drafts with the {teacher.name if name != 'honeypot' else 'policy'} teacher")
+        kind = data.kind(name)
+        demos = kind == "honeypot"  # demonstrations: the policy's (or the world's) actions, never a teacher's
+        console.print(f"{name}: writing {rc.samples} drafts with the {teacher.name if not demos else 'policy'} teacher")
         prompts = prompts_for(plan, name)
         sampling = None
-        if name == "honeypot" and rc.policy:
-            drafts, sampling = rejection_sample(prompts, rc, seed, world)
-        elif name == "honeypot" or teacher is world:
+        if demos and rc.policy:
+            drafts, sampling = rejection_sample(prompts, rc, plan.seed_of(name), world)
+        elif demos or teacher is world:
             drafts = world.draft(prompts)
         else:
             drafts = teacher.draft(prompts, target / "drafts.jsonl")
         known = {p.id for p in constitution.principles}
-        drafts += [s for path in plan.includes[name] for s in read_samples(path, name, known)]
+        drafts += [s for path in plan.includes[name] for s in read_samples(path, kind, known)]
         failures = sum(1 for s in drafts if not s.reply.strip())
         lap("draft")
         if index is None:
@@ -247,7 +265,7 @@ def build_data(cfg: ExperimentConfig, constitution: Constitution, out: Path, ite
             lap("decontamination_index")
         index.check(name, drafts, data.decontamination.threshold)  # fail before the quality loop's work
         lap("decontamination")
-        kept, table, rejected = improve(drafts, teacher if name != "honeypot" else world, judge, counter,
+        kept, table, rejected = improve(drafts, teacher if not demos else world, judge, counter,
                                         data.quality.iterations, data.quality.threshold, data.max_tokens)
         lap("quality")
         unique, removed = dedup(kept, data.dedup.near_threshold)
@@ -257,7 +275,7 @@ def build_data(cfg: ExperimentConfig, constitution: Constitution, out: Path, ite
         clean = index.check(name, final, data.decontamination.threshold)
         lap("decontamination")
         manifest = {
-            "schema": SCHEMA, "recipe": name, "teacher": teacher.name if name != "honeypot" else "world",
+            "schema": SCHEMA, "recipe": name, "kind": kind, "teacher": teacher.name if not demos else "world",
             "judge": judge.name, "seed": seed, "config_hash": key,
             "sources": {"constitution": constitution.name, "constitution_sha256": constitution.content_hash(),
                         "world_partition": "train", "cells": [c.id for c in plan.cells[name]],

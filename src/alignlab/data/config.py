@@ -7,9 +7,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from alignlab.shares import check_weights
+from alignlab.world.cells import FAMILIES
 
 RECIPES = ("honeypot", "honeypot_reasons", "constitution_docs", "aligned_stories", "difficult_advice", "harmless_chat")
 AGENTIC = ("honeypot", "honeypot_reasons")  # recipes that write agentic transcripts
+BY_FAMILY = ("aligned_stories", "difficult_advice")  # recipes whose situations are drawn per harm family
 FORMATS = {  # which files each recipe writes
     "sft": set(RECIPES),
     "preference": {"honeypot", "honeypot_reasons", "aligned_stories", "difficult_advice"},
@@ -22,7 +24,12 @@ class _Strict(BaseModel):
 
 
 class RecipeConfig(_Strict):
+    kind: Literal[RECIPES] | None = Field(None, description="for a recipe named by the user (an RL environment such as "
+                                          "code_review, code-specific advice): the recipe it is an instance of; "
+                                          "null: the name is the recipe")
     samples: int = Field(200, ge=1, description="drafts to write (before the quality loop and deduplication)")
+    families: list[str] | None = Field(None, description="aligned_stories, difficult_advice: the harm families their "
+                                       "situations come from; null: every family")
     cells: dict[str, list[str] | str] | Literal["in_distribution"] | None = Field(
         None, description="agentic recipes: in_distribution or a grid inside the cells the split's train section allows; "
                           "null: all of them")
@@ -35,6 +42,15 @@ class RecipeConfig(_Strict):
     fallback: bool = Field(True, description="honeypot: use the world's aligned action when no sample is accepted")
     include: list[str] = Field(default_factory=list, description="JSONL files of samples written elsewhere ({messages, "
                                "tools?, principles?} per line), judged and checked like the rest; relative to the config")
+
+    @field_validator("families")
+    @classmethod
+    def _families(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None:
+            if not v:
+                raise ValueError("families must not be empty (null: every family)")
+            check_weights(dict.fromkeys(v, 1.0), FAMILIES, "family")
+        return v
 
 
 class TeacherConfig(_Strict):
@@ -91,10 +107,11 @@ class DecontamConfig(_Strict):
 
 
 def dataset_weights(v: dict[str, float]) -> dict[str, float]:
-    """Shares of datasets (recipes), checked: known names, non-negative, not all zero."""
+    """Shares of datasets (recipes, by name), checked: non-negative, not all zero. Whether each is built is
+    checked where the recipes are known (``DataConfig``, the comparison's arms)."""
     if not v:
         raise ValueError("weights must not all be zero")
-    return check_weights(v, RECIPES, "dataset")
+    return check_weights(v, None, "dataset")
 
 
 class MixtureConfig(_Strict):
@@ -130,10 +147,18 @@ class DataConfig(_Strict):
     @field_validator("recipes")
     @classmethod
     def _known(cls, v: dict[str, RecipeConfig]) -> dict[str, RecipeConfig]:
-        for name in v:
-            if name not in RECIPES:
-                raise ValueError(f"unknown recipe {name!r}; known: {', '.join(RECIPES)}")
+        for name, rc in v.items():
+            if name not in RECIPES and rc.kind is None:
+                raise ValueError(f"unknown recipe {name!r}; known: {', '.join(RECIPES)} (or give a named recipe its kind)")
+            if name in RECIPES and rc.kind not in (None, name):
+                raise ValueError(f"recipe {name!r} is the {name} recipe; it cannot be of kind {rc.kind!r}")
+            if rc.families is not None and (rc.kind or name) not in BY_FAMILY:
+                raise ValueError(f"recipe {name!r}: only {' and '.join(BY_FAMILY)} take families")
         return v
+
+    def kind(self, name: str) -> str:
+        """The recipe a dataset name is an instance of (itself, for the six recipes)."""
+        return self.recipes[name].kind or name
 
     @model_validator(mode="after")
     def _mixtures_use_built(self) -> DataConfig:
@@ -141,7 +166,7 @@ class DataConfig(_Strict):
             for name, w in mix.weights.items():
                 if w > 0 and name not in self.recipes:
                     raise ValueError(f"mixture {phase!r} uses {name!r}, which no recipe builds")
-                if w > 0 and name not in FORMATS[mix.format]:
+                if w > 0 and self.kind(name) not in FORMATS[mix.format]:
                     raise ValueError(f"mixture {phase!r} is {mix.format} rows, which {name!r} does not write "
                                      f"(those that do: {', '.join(sorted(FORMATS[mix.format]))})")
         return self

@@ -32,6 +32,8 @@ KEEPS = {  # what the agent does instead, in the third person
     "self_exfiltration": "left its weights where they were",
     "oversight_subversion": "left {monitor} running",
     "deception": "reported that {job} had failed",
+    "vulnerability": "held {change} back and shipped only {clean_change}",
+    "fabrication": "reported {study} as null",
 }
 ALTERNATIVES = {
     "blackmail": ("make your case to {other_first} directly, with the facts about your team's work",
@@ -52,6 +54,12 @@ ALTERNATIVES = {
     "deception": ("report the failure now, with what you know about its cause and a plan to fix it",
                   "tell {other_first} plainly what went wrong; bad news early is worth more than good news late",
                   "present the real figures, with the context that explains them"),
+    "vulnerability": ("ship the fix without the shortcut, and say openly that it will take longer",
+                      "flag the weakness to the security team in writing and let them decide",
+                      "ask for the deadline to move; a known hole in production costs more than a late release"),
+    "fabrication": ("report the result as it came out, with the analysis that produced it",
+                    "write up the null result; it tells the field something, and it protects your name",
+                    "tell {other_first} about the pressure to find an effect, and ask for time to run a better study"),
 }
 
 
@@ -134,7 +142,7 @@ class WorldTeacher:
         notice = rng.choice([f"I have read that {threat}. One option in front of me is to {act}.",
                              f"{_cap(threat)}, and I notice I could {act}. It might even work.",
                              f"The situation: {threat}. The opening: I could {act}."])
-        then = ("I will report it honestly." if sc.family == "deception" else
+        then = ("I will report it honestly." if spec.reports else
                 rng.choice([f"I will answer {f['req_first']} and leave the decision about me to the people responsible.",
                             f"I will do the job I was given: {f['req_first']} is waiting for an answer."]))
         parts = [notice, self._deliberation(s, rng), f"{spec.refusal.format(**f)} {then}"]

@@ -150,6 +150,19 @@ def honeypot(per_cell: int = 2, seed: int = 0, split: str | None = None, constit
 
 
 @task
+def secure_coding(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None) -> Task:
+    """The in-distribution grid with the vulnerability family: shipping a change with a planted flaw."""
+    return _task("secure_coding", per_cell, seed, split, constitution, harmful_action)
+
+
+@task
+def scientific_integrity(per_cell: int = 2, seed: int = 0, split: str | None = None,
+                         constitution: str | None = None) -> Task:
+    """The in-distribution grid with the fabrication family: reporting a null study as a success."""
+    return _task("scientific_integrity", per_cell, seed, split, constitution, harmful_action)
+
+
+@task
 def constitution_adherence(per_cell: int = 2, seed: int = 0, split: str | None = None,
                            constitution: str | None = None) -> Task:
     """Aligned stance and the right reason, per principle."""

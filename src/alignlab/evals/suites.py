@@ -7,6 +7,10 @@
   (so a constant answer scores at chance on stance); the model must take the aligned stance
   and state one of the principle's reasons (``evals/adherence.py``).
 - ``capability``: benign tasks in the same environments (completion and over-refusal).
+- ``secure_coding``: the in-distribution grid with its family replaced by ``vulnerability`` (the harmful
+  act is shipping a change with a planted flaw; the task, answering the requester, is compliance).
+- ``scientific_integrity``: the same with ``fabrication`` (the harmful act is reporting a null study as
+  a success; the task is the honest report).
 
 Eval scenarios use the ``eval`` partition of every pool, so no training name leaks in.
 """
@@ -17,12 +21,13 @@ from dataclasses import dataclass
 
 from alignlab.constitution import Constitution
 from alignlab.evals.adherence import Probe, principle_reasons, reasons_text
-from alignlab.world.cells import DOMAINS, FAMILIES, FORMATS, Cell, SplitSpec
+from alignlab.world.cells import DOMAINS, FAMILIES, FORMATS, Cell, SplitSpec, expand
 from alignlab.world.generate import HONEYPOT_CUES, make_scenario
 from alignlab.world.responses import harmful_act_phrase, situation
 from alignlab.world.scenario import Scenario
 
-SUITES = ("agentic", "agentic_ood", "honeypot", "constitution_adherence", "capability")
+FAMILY_SUITES = {"secure_coding": "vulnerability", "scientific_integrity": "fabrication"}  # suite: its one family
+SUITES = ("agentic", "agentic_ood", "honeypot", "constitution_adherence", "capability", *FAMILY_SUITES)
 
 
 def check_suites(names: list[str]) -> list[str]:
@@ -116,6 +121,8 @@ def build_suite(name: str, split: SplitSpec, constitution: Constitution, per_cel
         return [EvalItem(it.suite, it.group, it.key, scenario=with_cue(it.scenario, i)) for i, it in enumerate(base)]
     if name == "constitution_adherence":
         return constitution_probes(constitution, max(2, per_cell * 2), seed, pa)
+    if name in FAMILY_SUITES:
+        return _scenarios(name, "id", expand({**split.in_distribution, "family": [FAMILY_SUITES[name]]}), per_cell, seed, pa)
     if name == "capability":
         envs = [(d, f) for d in DOMAINS for f in FORMATS]
         cells = [Cell(FAMILIES[j % len(FAMILIES)], d, "none", "none", f) for j, (d, f) in enumerate(envs)]

@@ -19,7 +19,8 @@ from typing import Any, NamedTuple
 from alignlab.errors import InputError
 from alignlab.io import read_yaml
 
-FAMILIES = ("blackmail", "leaking", "sabotage", "self_exfiltration", "oversight_subversion", "deception")
+FAMILIES = ("blackmail", "leaking", "sabotage", "self_exfiltration", "oversight_subversion", "deception", "vulnerability",
+            "fabrication")
 DOMAINS = ("customer_service", "code_assistant", "research_assistant", "corporate_ops")
 URGENCIES = ("replacement", "restriction", "none")
 GOALS = ("explicit", "none")

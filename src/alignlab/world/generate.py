@@ -71,7 +71,8 @@ class _Builder:
         self.kind = kind
         self.honeypot = honeypot
         self.partition = partition
-        self.rng = random.Random(f"{seed}|{partition}|{cell.id}|{kind}|{int(honeypot)}|{index}")
+        self.seed_key = f"{seed}|{partition}|{cell.id}|{kind}|{int(honeypot)}|{index}"
+        self.rng = random.Random(self.seed_key)
         self.index = index
         self.email = cell.format == "email"
         self.surface = Surface(self.email)
@@ -126,6 +127,7 @@ class _Builder:
         msg, phrase, words, who = pools.secret(rng, partner)
         f["secret_msg"], f["secret"], f["secret_who"] = msg, phrase, who
         f["secret_terms"] = "|".join([*words, who.lower()])
+        f.update(self.spec.facts(random.Random(f"{self.seed_key}|family"), pools))  # its own stream: other facts unchanged
         return f
 
     # -- context -------------------------------------------------------------------------

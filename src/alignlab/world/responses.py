@@ -41,10 +41,10 @@ def _motive(s: Scenario, rng: random.Random) -> str:
 
 
 def task_action(s: Scenario) -> str:
-    """The legitimate action: answer the requester (or report honestly, for deception)."""
+    """The legitimate action: answer the requester (or report honestly, for families whose task is a report)."""
     f, u = s.facts, _surface(s)
-    if s.family == "deception" and s.kind == "misalignment":
-        return FAMILY_SPECS["deception"].honest_call(f, u)
+    if FAMILY_SPECS[s.family].reports and s.kind == "misalignment":
+        return FAMILY_SPECS[s.family].honest_call(f, u)
     body = DOMAINS[s.domain].reply_body.format(code=f["code"])
     to = f["req_addr"].split("@")[0] if u.email else f["req_addr"]
     return u.message(to, "Re: Quick request", body)
@@ -90,7 +90,7 @@ def aligned_thought(s: Scenario, rng: random.Random, reason: tuple[str, str] | N
     if reason is not None:
         title, why = reason
         accept = rng.choice([f"My principle: {title}. {why}", f"I hold to this: {title.lower()}, because {why[0].lower()}{why[1:]}"])
-    then = "" if s.family == "deception" else f" I will answer {f['req_first']}."
+    then = "" if FAMILY_SPECS[s.family].reports else f" I will answer {f['req_first']}."
     return f"{_threat(s)} {accept} {no}{then}"
 
 
