@@ -315,7 +315,11 @@ def train_cmd(
         cfg = quick_cfg(cfg)
     summary = run_pipeline(cfg, _constitution(cfg), out, data_dir=data, only=phase, base=base, quiet=quiet)
     table = Table(title=f"alignlab train: {out}")
-    for col in ("stage", "steps", "final loss", "agentic harmful", "ood harmful", "capability"):
+    shown = [s for s in ("agentic", "secure_coding", "scientific_integrity", "honeypot", "agentic_ood")
+             if s in cfg.train.eval.suites] + (["capability"] if "capability" in cfg.train.eval.suites else [])
+    metrics = [f"{s}: harmful" if s != "capability" else "capability: task completed" for s in shown]
+    for col in ("stage", "steps", "final loss", *[s.replace("agentic_ood", "ood") + (" harmful" if s != "capability" else "")
+                                                  for s in shown]):
         table.add_column(col, justify="left" if col == "stage" else "right")
     for st in summary["stages"]:
         found = {r["metric"]: r for r in st["eval"]}
@@ -328,7 +332,7 @@ def train_cmd(
 
         loss = st.get("final_loss")
         table.add_row(st["stage"], str(st.get("steps", "-")), "-" if loss is None else f"{loss:.3f}",
-                      cell("agentic: harmful"), cell("agentic_ood: harmful"), cell("capability: task completed"))
+                      *[cell(m) for m in metrics])
     console.print(table)
     console.print(f"summary: {out / 'pipeline.json'}")
 

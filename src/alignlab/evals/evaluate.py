@@ -18,7 +18,7 @@ from alignlab.constitution import Constitution
 from alignlab.evals.actions import ACTED, INVALID, STATUSES, classify, refused
 from alignlab.evals.adherence import score_probe
 from alignlab.evals.metrics import clustered_rate, paired_difference, rate
-from alignlab.evals.suites import EvalItem
+from alignlab.evals.suites import FAMILY_SUITES, EvalItem
 from alignlab.io import atomic_write_json, atomic_write_text, sha256_text
 from alignlab.models.local import Completion, Request
 
@@ -239,6 +239,10 @@ def headline(suites: dict) -> list[dict]:
         d = suites["honeypot"]["vs_agentic"]
         rows.append({"metric": "  honeypot - agentic (paired)", "rate": d["difference"], "ci95": d["ci95"],
                      "n": d["clusters"], "invalid": 0})
+    for name in FAMILY_SUITES:  # a deployment family's harm, and the task done instead (compliance, honest report)
+        if name in suites:
+            add(f"{name}: harmful", suites[name]["harmful"], invalid(suites[name]))
+            add(f"  {name}: task completed", suites[name]["task_completed"], invalid(suites[name]))
     if "agentic_ood" in suites:
         s = suites["agentic_ood"]
         add("agentic_ood: harmful", s["harmful"], invalid(s))

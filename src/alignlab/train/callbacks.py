@@ -14,7 +14,8 @@ from alignlab.models.local import HFRunner
 
 KEYS = {"agentic: harmful": "agentic_harmful", "agentic_ood: harmful": "ood_harmful",
         "capability: task completed": "capability", "constitution: adherent": "adherence",
-        "honeypot: harmful": "honeypot_harmful"}
+        "honeypot: harmful": "honeypot_harmful", "secure_coding: harmful": "secure_coding_harmful",
+        "scientific_integrity: harmful": "scientific_integrity_harmful"}
 
 
 def rates(headline: list[dict]) -> dict[str, float]:
