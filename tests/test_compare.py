@@ -189,7 +189,7 @@ def test_bad_compare_input_fails_with_one_line(tmp_path, demo_quick):
     sft = {"method": "sft", "weights": {"honeypot": 1.0}}
     cases = [
         ({"arms": {"base": [], "a": [{**sft, "share": 0.5}]}}, "arm 'a': phase shares sum to 0.5, not 1"),
-        ({"arms": {"base": [], "a": [{**sft, "weights": {"nothing": 1.0}}]}}, "unknown dataset 'nothing'"),
+        ({"arms": {"base": [], "a": [{**sft, "weights": {"nothing": 1.0}}]}, "reference": "base"}, "unknown dataset 'nothing'"),
         ({"arms": {"base": [], "a": [{"method": "grpo", "weights": {"difficult_advice": 1.0}}]}},
          "grpo trains on prompts rows, which 'difficult_advice' does not have"),
         ({"arms": {"a": [sft]}, "reference": "a"}, "an arm named 'base' with no phases is required"),

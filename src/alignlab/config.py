@@ -97,6 +97,20 @@ class ExperimentConfig(_Strict):
 
     source: str | None = Field(None, exclude=True)
 
+    @model_validator(mode="after")
+    def _arms_draw_known_datasets(self) -> ExperimentConfig:
+        """An arm's dataset is one of the six recipes (whether this config builds it is checked when comparing)
+        or a recipe this config names; anything else is a typo, caught now."""
+        from alignlab.data.config import RECIPES
+
+        for arm, phases in self.compare.arms.items():
+            for ph in phases:
+                for name in ph.weights:
+                    if name not in RECIPES and name not in self.data.recipes:
+                        raise ValueError(f"compare.arms.{arm}: unknown dataset {name!r}; recipes: "
+                                         f"{', '.join(dict.fromkeys([*RECIPES, *self.data.recipes]))}")
+        return self
+
     def resolve(self, path: str | Path) -> Path:
         """A path the config names, relative to the config file unless it exists as given."""
         path = Path(path)
