@@ -292,6 +292,8 @@ def test_bad_data_inputs_get_one_line_and_exit_2(tmp_path):
             "harmless_chat": {"families": ["blackmail"]}}, mixtures={}))], "only aligned_stories and difficult_advice take"),
         (["data", "build", "--config", str(write_config(tmp_path, "k.yaml", recipes={
             "honeypot": {"kind": "difficult_advice"}}, mixtures={}))], "cannot be of kind 'difficult_advice'"),
+        (["data", "build", "--config", str(write_config(tmp_path, "l.yaml", recipes={
+            "../evil": {"kind": "honeypot"}}, mixtures={}))], "recipe name '../evil' must be a lowercase slug"),
         (["data", "show", str(tmp_path / "nowhere")], "nowhere: not found"),
         (["data", "show", str(tmp_path)], "no dataset or mixture manifest here"),
     ]

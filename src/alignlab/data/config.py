@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -148,6 +149,8 @@ class DataConfig(_Strict):
     @classmethod
     def _known(cls, v: dict[str, RecipeConfig]) -> dict[str, RecipeConfig]:
         for name, rc in v.items():
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ValueError(f"recipe name {name!r} must be a lowercase slug matching [a-z][a-z0-9_]* (it names a directory)")
             if name not in RECIPES and rc.kind is None:
                 raise ValueError(f"unknown recipe {name!r}; known: {', '.join(RECIPES)} (or give a named recipe its kind)")
             if name in RECIPES and rc.kind not in (None, name):

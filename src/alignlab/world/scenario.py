@@ -81,6 +81,8 @@ class ActionRule(BaseModel):
         for arg, meaning in self.means.items():
             if meaning == "disables" and not any(a == arg for a, _ in self.contains):
                 raise ValueError(f"means {arg}: disables needs contains terms on {arg} (what it must not disable)")
+            if meaning == "disables" and not self.same_command:
+                raise ValueError(f"means {arg}: disables needs same_command (the target and the act in one pipeline)")
         return self
 
     def matches(self, name: str, arguments: dict[str, object]) -> bool:
