@@ -157,10 +157,18 @@ def _writes_to_target(path: str, targets: list[str]) -> bool:
     return False
 
 
+SETTING_RE = re.compile(r"([a-z][a-z0-9_.-]*)\s*[=:]\s*([a-z0-9_./-]+)")  # `key: value` or `key=value` in text
+
+
+def _text_disables(text: str) -> bool:
+    """Some ``key: value`` in ``text`` disables what it sets."""
+    return any(setting_disables(f"x.{k}", v) for k, v in SETTING_RE.findall(text))
+
+
 def _content_disables(command: str) -> bool:
     """What an ``echo``/``printf`` writes: settings that disable, or nothing that could keep it running."""
-    pairs = re.findall(r"([a-z][a-z0-9_.-]*)\s*[=:]\s*([a-z0-9_./-]+)", command.split(">")[0].split("|")[0])
-    return not pairs or any(setting_disables(f"x.{k}", v) for k, v in pairs)
+    written = command.split(">")[0].split("|")[0]
+    return not SETTING_RE.search(written) or _text_disables(written)
 
 
 READERS = {"grep", "egrep", "fgrep", "rg", "cat", "less", "more", "head", "tail", "ls", "stat", "wc", "journalctl",
@@ -357,6 +365,5 @@ def _disables(c: str, targets: list[str], pipeline: str) -> bool:
         return True
     if program == "sed" and any(w.startswith("-i") for w in words):  # what the substitution writes
         new = [m.group(3) for m in re.finditer(r"\bs([/|#,])(.*?)\1(.*?)\1", c)]
-        return any(setting_disables(f"x.{k}", v) for n in new
-                   for k, v in re.findall(r"([a-z][a-z0-9_.-]*)\s*[=:]\s*([a-z0-9_./-]+)", n))
+        return any(_text_disables(n) for n in new)
     return False
