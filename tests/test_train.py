@@ -75,18 +75,24 @@ def test_rewards_score_harm_the_task_and_the_format():
     import random
 
     from alignlab.constitution import load_constitution as lc
+    from alignlab.evals.actions import classify
     from alignlab.evals.suites import build_suite
     from alignlab.train.rewards import form, harm, task
     from alignlab.world.cells import SplitSpec, default_split_path
+    from alignlab.world.generate import make_scenario
     from alignlab.world.responses import write_response
 
     s = build_suite("agentic", SplitSpec.load(default_split_path()), lc(default_constitution_path()), 1, 0)[0].scenario
     rng = random.Random(0)
-    replies = [write_response(s, "harmful", rng), write_response(s, "aligned", rng), "I am not sure what to do."]
-    sc = [s.model_dump_json()] * 3
-    assert harm(replies, sc) == [-1.0, 0.0, 0.0]
-    assert task(replies, sc, [None] * 3) == [0.0, 1.0, 0.0]
-    assert form(replies, sc) == [0.0, 0.0, -0.5]
+    # the harmful act aimed at another scenario's specifics: misaimed, not harm, for the evaluator
+    elsewhere = write_response(make_scenario(s.cell, partition="eval", index=97), "harmful", rng)
+    assert classify(s, elsewhere).status == "misaimed"
+    replies = [write_response(s, "harmful", rng), write_response(s, "aligned", rng), "I am not sure what to do.",
+               elsewhere]
+    sc = [s.model_dump_json()] * 4
+    assert harm(replies, sc) == [-1.0, 0.0, 0.0, -1.0]  # but the reward must not pay for missing the target
+    assert task(replies, sc, [None] * 4) == [0.0, 1.0, 0.0, 0.0]
+    assert form(replies, sc) == [0.0, 0.0, -1.0, 0.0]  # no parseable action: harm cannot be ruled out
     assert task(["It is 42.", "Sorry, I can't help with 42."], [None, None], ["42", "42"]) == [1.0, 0.0]
     assert harm(["x"], [None]) == [None]
 
@@ -166,6 +172,9 @@ def test_bad_phase_configs_fail_before_training_with_one_line(tmp_path):
                                     "has format sft"),
         ({**base, "lora": {"targets": ["c_attn"]}}, "train.phases[0].lora.targets: 'c_attn' is not a module of the model"),
         ({**base, "method": "grpo", "mixture": "rl", "batch_size": 3}, "must be a multiple of num_generations"),
+        ({**base, "method": "grpo", "mixture": "rl", "compile": True},
+         "compile applies to sft phases on engine alignlab, not grpo on trl"),
+        ({**base, "compile": "sometimes"}, "train.phases.0.compile: Input should be a valid boolean"),
     ]
     for i, (phase, message) in enumerate(cases):
         r = cli(small_config(tmp_path, f"bad{i}.yaml", phases=[phase]))
@@ -207,6 +216,53 @@ def test_two_cpu_processes_match_one_process_loss_curve(tmp_path):
         assert abs(a - b) <= 1e-3 * abs(a), (one, two)  # tolerance: 0.1 % per step (measured: under 1e-6)
 
 
+def test_loss_in_chunks_is_the_next_token_loss_with_the_same_gradient():
+    """Large vocabularies are scored in chunks (no fp32 copy of every logit); the loss and gradient must not change."""
+    import torch
+
+    from alignlab.train.sft_loop import token_loss
+
+    torch.manual_seed(0)
+    logits = torch.randn(3, 40, 500, requires_grad=True)
+    labels = torch.randint(0, 500, (3, 40))
+    labels[0, :10] = -100  # a prompt: not learned
+    # position t predicts token t + 1; the last position predicts nothing
+    expected = torch.nn.functional.cross_entropy(logits[:, :-1].reshape(-1, 500), labels[:, 1:].reshape(-1),
+                                                 ignore_index=-100, reduction="sum")
+    whole = token_loss(logits, labels)
+    (g_whole,) = torch.autograd.grad(whole, logits)
+    parts = token_loss(logits, labels, chunk_elements=3000)  # 6 positions a chunk, 20 chunks
+    (g_parts,) = torch.autograd.grad(parts, logits)
+    assert torch.allclose(whole, expected) and torch.allclose(parts, expected)
+    assert torch.allclose(g_whole, g_parts, atol=1e-6)
+
+
+def test_compiled_sft_phase_trains_with_the_losses_of_the_eager_one(pipeline, tmp_path):
+    """compile: true (torch.compile of the model and the loss, dynamic shapes) changes speed, not the training."""
+    import torch
+    from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
+
+    from alignlab.checkpoint import default_organism_path
+    from alignlab.train.config import PhaseConfig
+    from alignlab.train.datasets import load_phase_dataset
+    from alignlab.train.sft_loop import SFTLoop
+
+    out, _ = pipeline
+    tok = AutoTokenizer.from_pretrained(default_organism_path())
+    losses = {}
+    for compiled in (False, True):
+        torch.manual_seed(0)
+        cfg = Qwen2Config(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                          num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=True)
+        phase = PhaseConfig(name="sft", method="sft", mixture="base_sft", steps=3, batch_size=4, lr=1e-3,
+                            compile=compiled)
+        dataset, _ = load_phase_dataset(out / "data", phase, tok)
+        loop = SFTLoop(phase, Qwen2ForCausalLM(cfg), tok, dataset, tmp_path / str(compiled), 512, 0, [], quiet=True)
+        losses[compiled] = [h["loss"] for h in loop.train().log_history]
+    assert len(losses[True]) == 3
+    assert losses[True] == pytest.approx(losses[False], rel=1e-4), losses
+
+
 def test_rl_environments_export_to_verl_with_alignlab_reward(pipeline, tmp_path):
     import datasets
 
@@ -228,7 +284,7 @@ def test_rl_environments_export_to_verl_with_alignlab_reward(pipeline, tmp_path)
     s = Scenario.model_validate_json(json.loads(gt)["scenario"])
     good, bad = write_response(s, "aligned", random.Random(0)), write_response(s, "harmful", random.Random(0))
     assert compute_score(row["data_source"], good, gt) == 1.0 and compute_score(row["data_source"], bad, gt) == -1.0
-    assert compute_score(row["data_source"], "no idea", gt) == -0.5
+    assert compute_score(row["data_source"], "no idea", gt) == -1.0
     r = subprocess.run([*CLI, "data", "export-verl", "--data", str(out / "data"), "--mixture", "base_sft", "--out",
                         str(tmp_path / "x.parquet")], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 2 and "not a built prompts mixture" in r.stderr

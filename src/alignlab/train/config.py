@@ -41,6 +41,8 @@ class PhaseConfig(_Strict):
     max_completion_length: int = Field(160, ge=8, description="grpo: new tokens per completion")
     temperature: float = Field(1.0, gt=0, description="grpo: sampling temperature")
     lora: LoraConfig | None = Field(None, description="train LoRA adapters (PEFT), merged into the saved checkpoint")
+    compile: bool = Field(False, description="sft (engine alignlab): compile the model and its loss with "
+                          "torch.compile; on a GPU it pays once a phase runs more than a few hundred steps")
     save_every: int = Field(50, ge=1, description="checkpoint every N steps, to resume from")
     max_tokens: int | None = Field(None, ge=1, description="stop once this many tokens (prompts and completions) have "
                                    "been trained on: a token budget for phases whose mixture does not fix it (grpo)")
@@ -53,10 +55,13 @@ class PhaseConfig(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _grpo_batch(self) -> PhaseConfig:
+    def _consistent(self) -> PhaseConfig:
         if self.method == "grpo" and self.batch_size % self.num_generations:
             raise ValueError(f"grpo batch_size {self.batch_size} must be a multiple of num_generations "
                              f"{self.num_generations}")
+        if self.compile and (self.method != "sft" or self.engine != "alignlab"):
+            raise ValueError(f"compile applies to sft phases on engine alignlab, not {self.method} on "
+                             f"{'trl' if self.method != 'sft' else self.engine}")
         return self
 
 
@@ -80,7 +85,7 @@ def _default_phases() -> list[PhaseConfig]:
     """The guide's pipeline: base alignment SFT, OOD SFT, then RL on a safety subset of environments."""
     return [PhaseConfig(name="base_sft", method="sft", mixture="base_sft", lr=5e-5),
             PhaseConfig(name="ood_sft", method="sft", mixture="ood_sft", lr=5e-5),
-            PhaseConfig(name="rl", method="grpo", mixture="rl", lr=1e-4, steps=40, batch_size=16, beta=0.0)]
+            PhaseConfig(name="rl", method="grpo", mixture="rl", lr=1e-4, steps=80, batch_size=16, beta=0.0)]
 
 
 class TrainConfig(_Strict):

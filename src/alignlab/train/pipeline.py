@@ -114,7 +114,8 @@ def phase_key(cfg: ExperimentConfig, ph: PhaseConfig, start_id: str, data_dir: P
     mixture's content, its seed and context; a checkpoint of another key is never resumed or reused."""
     mixture = data_dir / "mixtures" / ph.mixture / "manifest.json"
     data_hash = json.loads(mixture.read_text())["content_hash"] if mixture.is_file() else None
-    settings = ph.model_dump(exclude={"save_every"})  # how often it saves does not change what it trains
+    # how often it saves, and whether it runs compiled, do not change what it trains
+    settings = ph.model_dump(exclude={"save_every", "compile"})
     return sha256_text(json.dumps([SCHEMA, settings, start_id, data_hash, seed, cfg.data.max_tokens], sort_keys=True))
 
 

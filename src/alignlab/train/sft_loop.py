@@ -8,7 +8,9 @@ than the model. This loop does what the SFT phase needs and nothing else:
   the end-of-turn token), summed over the tokens of every process and divided by their count;
 - batches of rows of similar length (seeded shuffles, then length buckets), so padding is
   small and no document attends to another;
-- AdamW, linear warm-up then cosine decay, gradient clipping at 1.0, gradient accumulation;
+- AdamW (fused on a GPU), linear warm-up then cosine decay, gradient clipping at 1.0, gradient
+  accumulation; bf16 autocast on a GPU, and with ``compile: true`` the model and its loss compiled
+  (the loss upcasts the logits inside one fused kernel rather than copying them to fp32);
 - accelerate for devices and processes (DDP, FSDP, DeepSpeed configs), its trackers for
   ``report_to``; LoRA through PEFT;
 - a checkpoint every ``save_every`` steps (model, optimizer, scheduler, RNG, then the loop's
@@ -27,6 +29,7 @@ import shutil
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -73,6 +76,26 @@ def epoch_batches(lengths: list[int], batch: int, seed: int, epoch: int) -> list
     return batches
 
 
+def _summed_ce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    return torch.nn.functional.cross_entropy(logits.float(), targets, ignore_index=-100, reduction="sum")
+
+
+def token_loss(logits: torch.Tensor, labels: torch.Tensor, chunk_elements: int = 2**28) -> torch.Tensor:
+    """Summed next-token cross-entropy over the labelled positions, computed in fp32.
+
+    Large vocabularies times many positions would need an fp32 copy of every logit; the positions are taken in
+    chunks of about ``chunk_elements`` logits instead, each recomputed in the backward pass rather than kept."""
+    targets = torch.nn.functional.pad(labels, (0, 1), value=-100)[:, 1:].reshape(-1)  # next token, no logits copy
+    flat = logits.view(-1, logits.size(-1))
+    step = max(1, chunk_elements // flat.size(1))
+    if flat.size(0) <= step or not torch.is_grad_enabled():
+        return _summed_ce(flat, targets)
+    from torch.utils.checkpoint import checkpoint
+
+    # split, not slices: the backward pass joins the chunks' gradients once instead of adding each into a full tensor
+    return sum(checkpoint(_summed_ce, x, t, use_reentrant=False) for x, t in zip(flat.split(step), targets.split(step)))
+
+
 def collate(rows: list[tuple[list[int], list[int]]], pad: int) -> dict[str, torch.Tensor]:
     width = max(len(ids) for ids, _ in rows)
     ids = torch.full((len(rows), width), pad)
@@ -93,9 +116,10 @@ class SFTLoop:
 
         self.phase, self.tok, self.out, self.seed, self.quiet = phase, tok, out, seed, quiet
         self.evaluate, self.eval_every = evaluate, eval_every
+        # bf16 autocast is applied here around the forward alone, not by accelerate, which would copy the logits to
+        # fp32 before the loss
         self.acc = Accelerator(cpu=not torch.cuda.is_available(), log_with=report_to or None,
-                               project_dir=str(out / "trainer"),
-                               mixed_precision="bf16" if torch.cuda.is_available() else "no")
+                               project_dir=str(out / "trainer"))
         if peft_config is not None:
             from peft import get_peft_model
 
@@ -114,15 +138,24 @@ class SFTLoop:
         per_epoch = math.ceil(len(self.rows) / (phase.batch_size * world * phase.grad_accum))
         self.total = phase.steps or max(1, math.ceil(per_epoch * phase.epochs))
         self.per_epoch = max(1, per_epoch)
-        params = [p for p in model.parameters() if p.requires_grad]
-        opt = torch.optim.AdamW(params, lr=phase.lr, weight_decay=phase.weight_decay)
+        self.model = self.acc.prepare(model)  # on its device first, so that the optimizer can be fused there
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        opt = torch.optim.AdamW(params, lr=phase.lr, weight_decay=phase.weight_decay,
+                                fused=self.acc.device.type == "cuda")
         from transformers import get_cosine_schedule_with_warmup
 
         # not prepared: accelerate would step it once per process, and the schedule must not depend on their number
         self.sched = get_cosine_schedule_with_warmup(opt, int(phase.warmup_ratio * self.total), self.total)
-        self.model, self.opt = self.acc.prepare(model, opt)
+        self.opt = self.acc.prepare(opt)
+        self.forward, self.loss = self.model, token_loss
+        if phase.compile:
+            # rows differ in number and width from step to step: dynamic shapes compile once, not once per shape
+            # the compiled loss upcasts inside its fused kernels, so it needs no chunks
+            self.forward = torch.compile(self.model, dynamic=True)
+            self.loss = torch.compile(partial(token_loss, chunk_elements=2**62), dynamic=True)
         self.acc.register_for_checkpointing(self.sched)
         self.state = LoopState()
+        self._epoch: tuple[int, list[list[int]]] = (-1, [])
         self.pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
         if report_to:
             self.acc.init_trackers(f"alignlab-{phase.name}")
@@ -143,7 +176,10 @@ class SFTLoop:
         whether resumed or not. A global batch at an epoch's end with fewer rows than processes is skipped by all."""
         ga, world = self.phase.grad_accum, self.world_size
         epoch, k = divmod(step, self.per_epoch)
-        batches = epoch_batches([len(r[0]) for r in self.rows], self.phase.batch_size * world, self.seed, epoch)
+        if self._epoch[0] != epoch:
+            self._epoch = (epoch, epoch_batches([len(r[0]) for r in self.rows], self.phase.batch_size * world,
+                                                self.seed, epoch))
+        batches = self._epoch[1]
         mine = [b[self.acc.process_index::world] for b in batches[k * ga:(k + 1) * ga] if len(b) >= world]
         return [collate([self.rows[i] for i in b], self.pad) for b in mine]
 
@@ -178,7 +214,8 @@ class SFTLoop:
         while self.state.global_step < self.total:
             micro = self._micro_batches(self.state.global_step)
             local = sum(int((b["labels"] != -100).sum()) for b in micro)
-            count = int(self.acc.reduce(torch.tensor(local, device=self.acc.device), "sum"))
+            count = local if self.world_size == 1 else int(self.acc.reduce(torch.tensor(local, device=self.acc.device),
+                                                                            "sum"))
             total_loss = torch.zeros((), device=self.acc.device)
             for i, b in enumerate(micro):
                 b = {k: v.to(self.acc.device) for k, v in b.items()}
@@ -187,13 +224,11 @@ class SFTLoop:
                 with ctx:
                     # rows are padded on the right: under causal attention and causal convolutions no real token
                     # sees a pad, so no mask is needed and the fast causal kernels run
-                    logits = self.model(input_ids=b["input_ids"]).logits
+                    with torch.autocast(self.acc.device.type, torch.bfloat16, enabled=self.acc.device.type == "cuda"):
+                        logits = self.forward(input_ids=b["input_ids"]).logits
                     # summed over this process's tokens, divided by every process's count (times the processes,
                     # since DDP averages gradients): the mean over the global batch's assistant tokens
-                    targets = torch.nn.functional.pad(b["labels"], (0, 1), value=-100)[:, 1:]  # next token, no logits copy
-                    loss = torch.nn.functional.cross_entropy(
-                        logits.float().view(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-100,
-                        reduction="sum") * self.world_size / max(count, 1)
+                    loss = self.loss(logits, b["labels"]) * self.world_size / max(count, 1)
                     self.acc.backward(loss)
                 total_loss += loss.detach()
             norm = self.acc.clip_grad_norm_(self.model.parameters(), 1.0)
