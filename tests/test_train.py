@@ -17,6 +17,7 @@ import yaml
 from alignlab.checkpoint import check_checkpoint, weights_fingerprint
 from alignlab.config import default_config_path, load_config
 from alignlab.constitution import default_constitution_path, load_constitution
+from alignlab.errors import InputError
 from alignlab.train.pipeline import quick, run_pipeline
 
 from .conftest import ROOT
@@ -172,15 +173,18 @@ def test_bad_phase_configs_fail_before_training_with_one_line(tmp_path):
                                     "has format sft"),
         ({**base, "lora": {"targets": ["c_attn"]}}, "train.phases[0].lora.targets: 'c_attn' is not a module of the model"),
         ({**base, "method": "grpo", "mixture": "rl", "batch_size": 3}, "must be a multiple of num_generations"),
-        ({**base, "method": "grpo", "mixture": "rl", "compile": True},
-         "compile applies to sft phases on engine alignlab, not grpo on trl"),
-        ({**base, "compile": "sometimes"}, "train.phases.0.compile: Input should be a valid boolean"),
     ]
     for i, (phase, message) in enumerate(cases):
         r = cli(small_config(tmp_path, f"bad{i}.yaml", phases=[phase]))
         assert r.returncode == 2 and message in r.stderr, (phase, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert not (tmp_path / "o").exists()
+    for phase, message in [({**base, "method": "grpo", "mixture": "rl", "compile": True},
+                            "compile applies to sft phases on engine alignlab, not grpo on trl"),
+                           ({**base, "compile": "sometimes"}, "Input should be a valid boolean")]:
+        with pytest.raises(InputError, match=message) as err:  # the error the CLI prints as its one line
+            load_config(small_config(tmp_path, "compile.yaml", phases=[phase]))
+        assert "compile.yaml" in str(err.value) and "train.phases.0" in str(err.value), str(err.value)
     good = small_config(tmp_path, "good.yaml")
     for args, message in [(["--phase", "nope"], "--phase: unknown phase 'nope'"),
                           (["--phase", "ood_sft"], "phase 'ood_sft' starts from 'base_sft', which has not been trained"),
@@ -252,7 +256,7 @@ def test_compiled_sft_phase_trains_with_the_losses_of_the_eager_one(pipeline, tm
     losses = {}
     for compiled in (False, True):
         torch.manual_seed(0)
-        cfg = Qwen2Config(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        cfg = Qwen2Config(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=1,
                           num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=True)
         phase = PhaseConfig(name="sft", method="sft", mixture="base_sft", steps=3, batch_size=4, lr=1e-3,
                             compile=compiled)
