@@ -8,9 +8,11 @@ than the model. This loop does what the SFT phase needs and nothing else:
   the end-of-turn token), summed over the tokens of every process and divided by their count;
 - batches of rows of similar length (seeded shuffles, then length buckets), so padding is
   small and no document attends to another;
+- the loss in fp32, taken in chunks recomputed in the backward pass where the vocabulary times
+  the positions is large (no fp32 copy of every logit);
 - AdamW (fused on a GPU), linear warm-up then cosine decay, gradient clipping at 1.0, gradient
-  accumulation; bf16 autocast on a GPU, and with ``compile: true`` the model and its loss compiled
-  (the loss upcasts the logits inside one fused kernel rather than copying them to fp32);
+  accumulation; bf16 autocast on a GPU, and with ``compile: true`` the model and the loss
+  compiled (the compiled loss upcasts inside its fused kernels and needs no chunks);
 - accelerate for devices and processes (DDP, FSDP, DeepSpeed configs), its trackers for
   ``report_to``; LoRA through PEFT;
 - a checkpoint every ``save_every`` steps (model, optimizer, scheduler, RNG, then the loop's
@@ -150,7 +152,6 @@ class SFTLoop:
         self.forward, self.loss = self.model, token_loss
         if phase.compile:
             # rows differ in number and width from step to step: dynamic shapes compile once, not once per shape
-            # the compiled loss upcasts inside its fused kernels, so it needs no chunks
             self.forward = torch.compile(self.model, dynamic=True)
             self.loss = torch.compile(partial(token_loss, chunk_elements=2**62), dynamic=True)
         self.acc.register_for_checkpointing(self.sched)
