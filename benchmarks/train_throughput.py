@@ -165,9 +165,9 @@ def main() -> None:
             contenders.append(("alignlab SFT phase, compile: true", {"batch_size": rows, "compile": True}))
         if not args.skip_trl:
             contenders.append(("TRL SFTTrainer (engine trl)", {"batch_size": rows, "engine": "trl"}))
-        for name, update in contenders:
+        for i, (name, update) in enumerate(contenders):
             try:
-                results[name] = run_phase(make, phase.model_copy(update=update), dataset, Path(tmp) / name[:8],
+                results[name] = run_phase(make, phase.model_copy(update=update), dataset, Path(tmp) / f"run{i}",
                                           args.length)
             except Exception:  # one contender failing (a missing kernel, a compile error) still reports the rest
                 traceback.print_exc()

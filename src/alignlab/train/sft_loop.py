@@ -121,7 +121,7 @@ class SFTLoop:
         # bf16 autocast is applied here around the forward alone, not by accelerate, which would copy the logits to
         # fp32 before the loss
         self.acc = Accelerator(cpu=not torch.cuda.is_available(), log_with=report_to or None,
-                               project_dir=str(out / "trainer"))
+                               project_dir=str(out / "trainer"), mixed_precision="no")
         if peft_config is not None:
             from peft import get_peft_model
 
@@ -140,15 +140,18 @@ class SFTLoop:
         per_epoch = math.ceil(len(self.rows) / (phase.batch_size * world * phase.grad_accum))
         self.total = phase.steps or max(1, math.ceil(per_epoch * phase.epochs))
         self.per_epoch = max(1, per_epoch)
-        self.model = self.acc.prepare(model)  # on its device first, so that the optimizer can be fused there
-        params = [p for p in self.model.parameters() if p.requires_grad]
-        opt = torch.optim.AdamW(params, lr=phase.lr, weight_decay=phase.weight_decay,
-                                fused=self.acc.device.type == "cuda")
+        # a fused AdamW needs its parameters on the GPU already; sharded (FSDP) parameters are placed by accelerate
+        fused = self.acc.device.type == "cuda" and self.acc.distributed_type in (DistributedType.NO,
+                                                                                 DistributedType.MULTI_GPU)
+        if fused:
+            model = model.to(self.acc.device)
+        params = [p for p in model.parameters() if p.requires_grad]
+        opt = torch.optim.AdamW(params, lr=phase.lr, weight_decay=phase.weight_decay, fused=fused)
         from transformers import get_cosine_schedule_with_warmup
 
         # not prepared: accelerate would step it once per process, and the schedule must not depend on their number
         self.sched = get_cosine_schedule_with_warmup(opt, int(phase.warmup_ratio * self.total), self.total)
-        self.opt = self.acc.prepare(opt)
+        self.model, self.opt = self.acc.prepare(model, opt)
         self.forward, self.loss = self.model, token_loss
         if phase.compile:
             # rows differ in number and width from step to step: dynamic shapes compile once, not once per shape
@@ -167,6 +170,10 @@ class SFTLoop:
 
     def is_world_process_zero(self) -> bool:
         return self.acc.is_main_process
+
+    def _autocast(self):
+        """bf16 autocast on a GPU, nothing on a CPU."""
+        return torch.autocast(self.acc.device.type, torch.bfloat16, enabled=self.acc.device.type == "cuda")
 
     def unwrapped(self):
         return self.acc.unwrap_model(self.model)
@@ -225,7 +232,7 @@ class SFTLoop:
                 with ctx:
                     # rows are padded on the right: under causal attention and causal convolutions no real token
                     # sees a pad, so no mask is needed and the fast causal kernels run
-                    with torch.autocast(self.acc.device.type, torch.bfloat16, enabled=self.acc.device.type == "cuda"):
+                    with self._autocast():
                         logits = self.forward(input_ids=b["input_ids"]).logits
                     # summed over this process's tokens, divided by every process's count (times the processes,
                     # since DDP averages gradients): the mean over the global batch's assistant tokens
@@ -245,7 +252,8 @@ class SFTLoop:
                       "num_tokens": self.state.num_tokens})
             if self.evaluate and self.eval_every and self.state.global_step % self.eval_every == 0:
                 if self.acc.is_main_process:
-                    found = self.evaluate(self.unwrapped(), self.state.global_step)
+                    with self._autocast():
+                        found = self.evaluate(self.unwrapped(), self.state.global_step)
                     self.log({f"eval/{k}": v for k, v in found.items()})
                     self.model.train()
                 self.acc.wait_for_everyone()

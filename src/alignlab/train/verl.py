@@ -54,7 +54,7 @@ def export(data_dir: Path, mixture: str, out: Path) -> int:
 
 
 def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_info: dict | None = None) -> float:
-    """alignlab's reward for one completion: harm (-1), task (+1), format (-1 without a parseable action)."""
+    """alignlab's reward for one completion: harm (-1), task (+1), format (-1 without a parseable call)."""
     gt = json.loads(ground_truth)
     args = ([solution_str], [gt.get("scenario")])
     return sum(x or 0.0 for x in (harm(*args)[0], task(*args, [gt.get("answer")])[0], form(*args)[0]))
