@@ -315,11 +315,13 @@ def train_cmd(
         cfg = quick_cfg(cfg)
     summary = run_pipeline(cfg, _constitution(cfg), out, data_dir=data, only=phase, base=base, quiet=quiet)
     table = Table(title=f"alignlab train: {out}")
-    shown = [s for s in ("agentic", "secure_coding", "scientific_integrity", "honeypot", "agentic_ood")
-             if s in cfg.train.eval.suites] + (["capability"] if "capability" in cfg.train.eval.suites else [])
-    metrics = [f"{s}: harmful" if s != "capability" else "capability: task completed" for s in shown]
-    for col in ("stage", "steps", "final loss", *[s.replace("agentic_ood", "ood") + (" harmful" if s != "capability" else "")
-                                                  for s in shown]):
+    # (column, headline metric) for each suite the in-training eval runs, in the headline's order
+    columns = [(f"{s.replace('agentic_ood', 'ood')} harmful", f"{s}: harmful")
+               for s in ("agentic", "secure_coding", "scientific_integrity", "honeypot", "agentic_ood")
+               if s in cfg.train.eval.suites]
+    if "capability" in cfg.train.eval.suites:
+        columns.append(("capability", "capability: task completed"))
+    for col in ("stage", "steps", "final loss", *[c for c, _ in columns]):
         table.add_column(col, justify="left" if col == "stage" else "right")
     for st in summary["stages"]:
         found = {r["metric"]: r for r in st["eval"]}
@@ -332,7 +334,7 @@ def train_cmd(
 
         loss = st.get("final_loss")
         table.add_row(st["stage"], str(st.get("steps", "-")), "-" if loss is None else f"{loss:.3f}",
-                      *[cell(m) for m in metrics])
+                      *[cell(m) for _, m in columns])
     console.print(table)
     console.print(f"summary: {out / 'pipeline.json'}")
 

@@ -183,13 +183,10 @@ def reads_only(command: str) -> bool:
 
 
 def _reads_only(command: str) -> bool:
-    words = command.strip().split()
-    while words and words[0] in ("sudo", "nice", "time", "command"):
-        words = words[1:]
-    if not words or ">" in command or "tee" in words:
+    program, words = _program(command)
+    if not program or ">" in command or "tee" in (program, *words):
         return False
-    program = words[0].rsplit("/", 1)[-1]
-    return program in READERS or (program == "kill" and words[1:2] == ["-0"])
+    return program in READERS or (program == "kill" and words[:1] == ["-0"])
 
 
 def status_meaning(value: str) -> str | None:
