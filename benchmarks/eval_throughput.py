@@ -1,9 +1,10 @@
 """Eval throughput, three ways over the same prompts in one process.
 
-1. plain batched ``model.generate`` (prompts in order, left padding, fixed batches of ``--batch-size``);
+1. plain batched ``model.generate`` (prompts in order, left padding, fixed batches of ``--batch-size``,
+   sampling with ``torch.multinomial``);
 2. alignlab's runner (``HFRunner`` with its defaults: length-sorted batches capped by padded
-   tokens, per-batch seeds); also shown with fixed batches of ``--batch-size``, which isolates
-   the runner's own overhead from its batch plan;
+   tokens, per-batch seeds, inverse-CDF sampling); also shown with fixed batches of
+   ``--batch-size``, which isolates its sampler and overheads from its batch plan;
 3. Inspect's ``hf/local`` provider (``get_model(...).generate`` for every prompt, gathered, with
    ``--batch-size`` as its batch size and connection limit).
 

@@ -1,8 +1,10 @@
-"""The local runner's batch plan: length-sorted, capped by rows and by padded tokens."""
+"""The local runner: its batch plan (length-sorted, capped by rows and by padded tokens) and its sampler."""
 
 from __future__ import annotations
 
-from alignlab.models.local import plan_batches
+import torch
+
+from alignlab.models.local import plan_batches, sampling_processors
 
 
 def test_plan_keeps_every_prompt_once_longest_first():
@@ -25,3 +27,26 @@ def test_token_budget_gives_short_prompts_large_batches_and_long_prompts_small_o
 
 def test_a_prompt_over_the_budget_still_runs_alone():
     assert plan_batches([5000, 4000, 10], batch_size=8, batch_tokens=1000) == [[0], [1], [2]]
+
+
+def _draws(processors, probs: list[float], n: int = 100_000) -> torch.Tensor:
+    """Share of ``n`` draws that fell on each token."""
+    torch.manual_seed(0)
+    logits = torch.log(torch.tensor([probs])).repeat(n, 1)
+    picks = processors(None, logits).argmax(-1)
+    return torch.bincount(picks, minlength=len(probs)) / n
+
+
+def test_sampler_draws_the_softmax_and_never_an_impossible_token():
+    shares = _draws(sampling_processors(1.0, 1.0), [0.5, 0.3, 0.0, 0.2, 1e-12])
+    assert torch.allclose(shares, torch.tensor([0.5, 0.3, 0.0, 0.2, 0.0]), atol=0.006)
+    assert shares[2] == 0
+
+
+def test_sampler_applies_temperature_then_top_p():
+    cooled = torch.tensor([0.25, 0.09, 0.04])  # p ** 2 at temperature 0.5
+    shares = _draws(sampling_processors(0.5, 1.0), [0.5, 0.3, 0.2])
+    assert torch.allclose(shares, cooled / cooled.sum(), atol=0.006)
+    shares = _draws(sampling_processors(1.0, 0.6), [0.5, 0.3, 0.2])  # the nucleus is the first two
+    assert torch.allclose(shares, torch.tensor([0.625, 0.375, 0.0]), atol=0.006)
+    assert shares[2] == 0
