@@ -14,8 +14,8 @@ SHIPPED := src/alignlab/resources/organism
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q --no-compile "$(TORCH)"
-	$(BIN)/pip install -q --no-compile -e '.[test]'
+	$(BIN)/pip install -q "$(TORCH)"
+	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)
