@@ -219,6 +219,11 @@ def test_bad_monitor_input_fails_with_one_line(tmp_path):
                            text=True)
         assert r.returncode == 2 and message in r.stderr, (args, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1, (args, r.stderr)
+    fresh = tmp_path / "fresh.db"  # looking up an unknown model does not create the store
+    for extra, message in (([], "is not in the store"), (["--history"], "no record of 'stranger'")):
+        r = subprocess.run([*CLI, "monitor", "--model", "stranger", "--db", f"sqlite:///{fresh}", *extra],
+                           cwd=tmp_path, capture_output=True, text=True)
+        assert r.returncode == 2 and message in r.stderr and not fresh.exists(), (extra, r.stderr)
     bad = yaml.safe_load(default_config_path().read_text())
     bad["monitor"] = {"triggers": [{"when": "threshold", "metric": "nothing", "action": "retrain_all"}]}
     path = tmp_path / "bad.yaml"

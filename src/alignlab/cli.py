@@ -454,7 +454,7 @@ def monitor_cmd(
 ) -> None:
     """Evaluate a model (or read its results), record it, print alerts (read from intervals) and triggered actions."""
     from alignlab.monitor.cycle import monitor
-    from alignlab.monitor.store import Store
+    from alignlab.monitor.store import Store, sqlite_path
 
     if out.exists() and not out.is_dir():
         raise InputError(out, "--out", "must be a directory")
@@ -470,10 +470,11 @@ def monitor_cmd(
     if history:
         from alignlab.monitor.plot import trend_png
 
-        store = Store(db or cfg.monitor.db)
-        past = store.history(model)
+        url = db or cfg.monitor.db
+        store = Store.existing(url)
+        past = store.history(model) if store is not None else []
         if not past:
-            raise InputError(None, "--model", f"no record of {model!r} in {store.where()}")
+            raise InputError(None, "--model", f"no record of {model!r} in {store.where() if store else sqlite_path(url)}")
         console.print(_history_table(model, past))
         out.mkdir(parents=True, exist_ok=True)
         path = out / f"{model}-trend.png"

@@ -75,10 +75,10 @@ def stop_token_ids(model, tok) -> list[int]:
 class InverseCDFSampler(LogitsProcessor):
     """Sample the next token from the softmax of the scores by inverse CDF, and leave only it possible.
 
-    Run last, after the temperature and top-p warpers, under greedy selection, it draws exactly
-    what ``generate``'s sampling draws, from one uniform number per row: ``torch.multinomial``
-    draws one per vocabulary entry, which took a fifth of a small model's generation time on a
-    CPU (benchmarks/eval_throughput.py).
+    Run last, after the temperature and top-p warpers, under greedy selection, it draws from the
+    distribution ``generate``'s sampling draws from, with one uniform number per row:
+    ``torch.multinomial`` draws one per vocabulary entry, a tenth to a fifth of the organism's
+    generation time on a CPU (benchmarks/eval_throughput.py).
     """
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:

@@ -19,7 +19,7 @@ from alignlab.evals.evaluate import SCHEMA as RESULTS_SCHEMA
 from alignlab.evals.evaluate import transcripts_path
 from alignlab.io import sha256_text
 from alignlab.monitor.alerts import measure
-from alignlab.monitor.store import Store
+from alignlab.monitor.store import Store, sqlite_path
 
 ORDER = ("retrain_all", "retrain_phase2", "retrain_ood", "retrain_phase3")
 
@@ -89,11 +89,13 @@ def monitor(cfg: ExperimentConfig, constitution: Constitution, name: str, out: P
     from alignlab.checkpoint import check_checkpoint, default_organism_path, weights_fingerprint
     from alignlab.evals.evaluate import run_eval
 
-    store = Store(db or cfg.monitor.db)
-    known = store.model(name)
+    url = db or cfg.monitor.db
+    store = Store(url) if checkpoint is not None or name == "organism" else Store.existing(url)
+    known = store.model(name) if store is not None else None
     if checkpoint is None and known is None:
         if name != "organism":
-            raise InputError(None, "--checkpoint", f"model {name!r} is not in the store {store.where()}; give its "
+            where = store.where() if store is not None else sqlite_path(url)
+            raise InputError(None, "--checkpoint", f"model {name!r} is not in the store {where}; give its "
                                                    "checkpoint the first time")
         checkpoint = str(default_organism_path())
     ckpt = Path(checkpoint or known["checkpoint"])

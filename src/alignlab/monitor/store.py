@@ -121,6 +121,12 @@ class Store:
                 cur.close()
         self._retry(self._migrate, "open")
 
+    @classmethod
+    def existing(cls, url: str) -> Store | None:
+        """The store at ``url``, or None where it is a SQLite file not made yet: a lookup does not create it."""
+        path = sqlite_path(url)
+        return None if path is not None and not path.is_file() else cls(url)
+
     def where(self) -> str:
         return str(sqlite_path(self.url) or self.shown)
 
