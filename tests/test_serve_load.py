@@ -65,3 +65,10 @@ def test_the_openai_client_gets_an_error_for_stream_not_an_empty_stream(server):
             pass
     reply = client.chat.completions.create(model="organism", messages=ORDINARY["messages"], max_tokens=4)
     assert reply.choices[0].message.role == "assistant"
+
+
+def test_an_oversized_body_is_answered_413_not_reset(server):  # noqa: F811
+    """A client still sending a body over the limit reads the 413 instead of a connection reset."""
+    body = json.dumps({**ORDINARY, "messages": [{"role": "user", "content": "x" * (8 << 20)}]}).encode()
+    assert [_raw(server, body) for _ in range(5)] == [413] * 5
+    assert _post(server, ORDINARY)[0] == 200

@@ -4,7 +4,8 @@ Enough of the API for Inspect's ``openai-api`` provider, Petri, or any OpenAI cl
 ``GET /v1/models`` and ``POST /v1/chat/completions`` with messages, tools, temperature,
 top_p, max_tokens and seed. Tool calls in the reply come back as structured ``tool_calls``.
 
-It survives its clients: bodies over 1 MiB get 413 unread, malformed or out-of-range
+It survives its clients: bodies over 1 MiB get 413 (the rest of such a body is read and
+discarded for a few seconds, so the client is answered rather than reset), malformed or out-of-range
 requests get 400 (``stream: true`` too: it does not stream), new tokens are capped to what
 fits the model's context, and one generation thread serves a bounded queue, answering 503
 when the queue is full, so no request can take the server down or hold a lock forever.
@@ -24,7 +25,8 @@ from pathlib import Path
 from alignlab.models.local import HFRunner, Request
 from alignlab.toolcalls import HERMES_RE, parse_calls, write_call
 
-MAX_BODY = 1 << 20  # bytes; a request over this gets 413 without being read
+MAX_BODY = 1 << 20  # bytes; a request over this gets 413 and its body is discarded
+DISCARD = (64 << 20, 5.0)  # at most this many bytes of a refused body are drained, for at most this many seconds
 ROLES = ("system", "developer", "user", "assistant", "tool")
 SAMPLING = {"temperature": (1.0, 0.0, 2.0), "top_p": (1.0, 1e-6, 1.0)}  # default, lowest, highest
 
@@ -178,6 +180,21 @@ def make_server(model_dir: str | Path, host: str = "127.0.0.1", port: int = 8000
             self.end_headers()
             self.wfile.write(data)
 
+        def _discard(self, length: int) -> None:
+            """Drain a refused body (bounded in bytes and time) so that a client still sending it reads the answer
+            instead of a connection reset."""
+            left, deadline = min(max(length, 0), DISCARD[0]), time.monotonic() + DISCARD[1]
+            try:
+                self.wfile.flush()
+                self.connection.settimeout(DISCARD[1])
+                while left > 0 and time.monotonic() < deadline:
+                    chunk = self.rfile.read1(min(left, 1 << 16))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+            except OSError:
+                pass
+
         def do_GET(self) -> None:  # noqa: N802 (http.server API)
             if self.path.rstrip("/") in ("/v1/models", "/models"):
                 self._send(200, {"object": "list", "data": [{"id": name, "object": "model", "owned_by": "alignlab"}]})
@@ -193,9 +210,10 @@ def make_server(model_dir: str | Path, host: str = "127.0.0.1", port: int = 8000
             except ValueError:
                 length = -1
             if length < 0 or length > max_body:
-                self.close_connection = True  # the body is not read: the client is cut off after the answer
+                self.close_connection = True
                 self._send(413 if length > max_body else 400,
                            _error(f"body must have a Content-Length of at most {max_body} bytes"))
+                self._discard(length)
                 return
             try:
                 body = check_body(json.loads(self.rfile.read(length) or b"{}"))
