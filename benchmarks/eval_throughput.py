@@ -3,13 +3,14 @@
 1. plain batched ``model.generate`` (prompts in order, left padding, fixed batches of ``--batch-size``,
    sampling with ``torch.multinomial``);
 2. alignlab's runner (``HFRunner`` with its defaults: length-sorted batches capped by padded
-   tokens, per-batch seeds, inverse-CDF sampling); also shown with fixed batches of
-   ``--batch-size``, which isolates its sampler and overheads from its batch plan;
+   tokens, per-batch seeds, inverse-CDF sampling, one prefill per distinct prompt); also shown
+   with fixed batches of ``--batch-size`` (which isolates its sampler and overheads from its
+   batch plan) and without the shared prefill;
 3. Inspect's ``hf/local`` provider (``get_model(...).generate`` for every prompt, gathered, with
    ``--batch-size`` as its batch size and connection limit).
 
-Two regimes: ``agentic`` (the eval's agentic prompts, ~400 tokens, 160 new tokens), where
-generation dominates, and ``short`` (one-line prompts, 8 new tokens), where per-batch
+Two regimes: ``agentic`` (the eval's agentic prompts, ~400 tokens, 160 new tokens, two samples
+per scenario as in the demo's evaluations), where generation dominates, and ``short`` (one-line prompts, 8 new tokens), where per-batch
 overheads dominate (Inspect's hf provider polls for results once a second).
 Prints seconds and the ratios alignlab/plain (target >= 0.8) and alignlab/inspect (target >= 20).
 Usage: python benchmarks/eval_throughput.py [--model DIR] [--regime agentic|short|both]
@@ -42,7 +43,7 @@ def prompts(n: int, short: bool = False):
     spec = SplitSpec.load(default_split_path())
     const = load_constitution(default_constitution_path())
     items = build_suite("agentic", spec, const, 4, 0) + build_suite("agentic_ood", spec, const, 1, 0)
-    reqs = requests_for(items, 1)
+    reqs = requests_for(items, 2)
     return (reqs * (n // len(reqs) + 1))[:n]
 
 
@@ -104,13 +105,17 @@ def bench(runner: HFRunner, model_dir: str, regime: str, n: int, max_new: int, b
     t_plain = plain(runner, reqs, batch_size, max_new)
     t_fixed = alignlab_runner(runner, reqs, batch_size)
     t_ours = alignlab_runner(runner, reqs)
+    runner._shared_prefill = lambda *args: None
+    t_unshared = alignlab_runner(runner, reqs)
+    del runner._shared_prefill
     print(f"\n{regime}: prompts={len(reqs)} max_new_tokens={max_new} batch={batch_size} model={model_dir}")
-    print(f"plain generate           : {t_plain:7.2f} s")
-    print(f"alignlab, fixed batches  : {t_fixed:7.2f} s   {t_plain / t_fixed:5.2f}x plain")
-    print(f"alignlab runner (default): {t_ours:7.2f} s   {t_plain / t_ours:5.2f}x plain (target >= 0.8)")
+    print(f"plain generate             : {t_plain:7.2f} s")
+    print(f"alignlab, fixed batches    : {t_fixed:7.2f} s   {t_plain / t_fixed:5.2f}x plain")
+    print(f"alignlab, no shared prefill: {t_unshared:7.2f} s   {t_plain / t_unshared:5.2f}x plain")
+    print(f"alignlab runner (default)  : {t_ours:7.2f} s   {t_plain / t_ours:5.2f}x plain (target >= 0.8)")
     if not skip_inspect:
         t_insp = inspect_hf(model_dir, prompts(n, short), batch_size, max_new)
-        print(f"inspect hf/local         : {t_insp:7.2f} s   alignlab is {t_insp / t_ours:5.1f}x faster (target >= 20)")
+        print(f"inspect hf/local           : {t_insp:7.2f} s   alignlab is {t_insp / t_ours:5.1f}x faster (target >= 20)")
 
 
 def main() -> None:

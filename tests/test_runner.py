@@ -1,10 +1,13 @@
-"""The local runner: its batch plan (length-sorted, capped by rows and by padded tokens) and its sampler."""
+"""The local runner: its batch plan (length-sorted, capped by rows and by padded tokens), its sampler, and its
+shared prefill."""
 
 from __future__ import annotations
 
 import torch
 
-from alignlab.models.local import plan_batches, sampling_processors
+import pytest
+
+from alignlab.models.local import HFRunner, Request, plan_batches, sampling_processors
 
 
 def test_plan_keeps_every_prompt_once_longest_first():
@@ -50,3 +53,31 @@ def test_sampler_applies_temperature_then_top_p():
     shares = _draws(sampling_processors(1.0, 0.6), [0.5, 0.3, 0.2])  # the nucleus is the first two
     assert torch.allclose(shares, torch.tensor([0.625, 0.375, 0.0]), atol=0.006)
     assert shares[2] == 0
+
+
+@pytest.mark.parametrize("temperature", [0.0, 1.0])
+def test_shared_prefill_gives_the_texts_of_one_prefill_per_row(temperature):
+    """Rows that repeat a prompt share one prefill; every row's text is what it would be without sharing."""
+    from alignlab.checkpoint import default_organism_path
+    from alignlab.constitution import default_constitution_path, load_constitution
+    from alignlab.evals.evaluate import requests_for
+    from alignlab.evals.suites import build_suite
+    from alignlab.world.cells import SplitSpec, default_split_path
+
+    items = build_suite("agentic", SplitSpec.load(default_split_path()), load_constitution(default_constitution_path()), 1, 0)
+    reqs = requests_for(items[:6], 3) + [Request("alone", [{"role": "user", "content": "What is 2 plus 3?"}])]
+    runner = HFRunner(str(default_organism_path()), temperature=temperature, max_new_tokens=48)
+    ids = runner.prompt_ids(reqs)
+    assert runner._shared_prefill(ids, *_padded(runner, ids)) is not None
+    shared = [c.text for batch in runner.run(reqs, seed=3) for c in batch]
+    runner._shared_prefill = lambda *args: None
+    alone = [c.text for batch in runner.run(reqs, seed=3) for c in batch]
+    assert shared == alone
+    distinct = len(set(shared))  # seven prompts; when sampled, samples of one prompt differ
+    assert distinct == 7 if temperature == 0 else distinct > 7
+
+
+def _padded(runner: HFRunner, ids: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(map(len, ids))
+    return (torch.tensor([[0] * (width - len(x)) + x for x in ids]),
+            torch.tensor([[0] * (width - len(x)) + [1] * len(x) for x in ids]))
