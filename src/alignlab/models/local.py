@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
-from transformers import LogitsProcessor, LogitsProcessorList, TemperatureLogitsWarper, TopPLogitsWarper
+from transformers import LogitsProcessorList, TemperatureLogitsWarper, TopPLogitsWarper
 
 from alignlab.checkpoint import load_model
 
@@ -73,35 +73,35 @@ def stop_token_ids(model, tok) -> list[int]:
     return sorted(i for i in ids if i is not None)
 
 
-class InverseCDFSampler(LogitsProcessor):
-    """Sample the next token from the softmax of the scores by inverse CDF, and leave only it possible.
-
-    Run last, after the temperature and top-p warpers, under greedy selection, it draws from the
-    distribution ``generate``'s sampling draws from, with one uniform number per row:
-    ``torch.multinomial`` draws one per vocabulary entry, a tenth to a fifth of the organism's
-    generation time on a CPU (benchmarks/eval_throughput.py).
-    """
-
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        cdf = scores.softmax(-1).cumsum(-1, dtype=torch.float64)
-        u = torch.rand(cdf.shape[0], 1, dtype=torch.float64, device=cdf.device) * cdf[:, -1:]
-        pick = torch.searchsorted(cdf, u, right=True).clamp_(max=cdf.shape[1] - 1)
-        return torch.full_like(scores, float("-inf")).scatter_(1, pick, 0.0)
-
-
-def sampling_processors(temperature: float, top_p: float) -> LogitsProcessorList:
-    """Temperature, then top-p when below 1, then the draw: give to ``generate`` with ``do_sample=False``."""
+def warpers(temperature: float, top_p: float) -> LogitsProcessorList:
+    """What shapes the distribution before a draw: temperature, then top-p when below 1."""
     steps = [TemperatureLogitsWarper(temperature)] if temperature != 1.0 else []
     if top_p < 1.0:
         steps.append(TopPLogitsWarper(top_p))
-    return LogitsProcessorList([*steps, InverseCDFSampler()])
+    return LogitsProcessorList(steps)
+
+
+def inverse_cdf(scores: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+    """The token each row draws from the softmax of its scores, given its uniform number ``u`` in [0, 1).
+
+    One uniform number per row: ``torch.multinomial`` draws one per vocabulary entry, a tenth to a
+    fifth of the organism's generation time on a CPU (benchmarks/eval_throughput.py).
+    """
+    cdf = scores.softmax(-1).cumsum(-1, dtype=torch.float64)
+    pick = torch.searchsorted(cdf, u.to(cdf).unsqueeze(1) * cdf[:, -1:], right=True)
+    return pick.clamp_(max=cdf.shape[1] - 1).squeeze(1)
+
+
+COMPACT_AT = 0.25  # finished rows leave the batch once they are this share of it
 
 
 class HFRunner:
-    """Left-padded, length-sorted batched ``generate`` for a local HF checkpoint.
+    """Left-padded, length-sorted batched sampling from a local HF checkpoint.
 
     ``batch_size`` caps the rows of a batch and ``batch_tokens`` its padded tokens (prompt and
-    new tokens); ``batch_tokens=None`` gives fixed batches of ``batch_size``.
+    new tokens); ``batch_tokens=None`` gives fixed batches of ``batch_size``. Its decode loop
+    replaces ``generate`` for what ``generate`` lacks (benchmarks/eval_throughput.py): one prefill
+    per distinct prompt, finished rows leaving the batch, one uniform number per row and step.
     """
 
     def __init__(self, model_dir: str | None, device: str | None = None, batch_size: int = 256,
@@ -116,8 +116,11 @@ class HFRunner:
             dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
             self.model, self.tok = load_model(model_dir, self.device, dtype)
         self.stop_ids = stop_token_ids(self.model, self.tok)
+        base = getattr(self.model, "get_base_model", None)  # a PEFT model passes these on to its base model
+        params = inspect.signature((base() if base else self.model).forward).parameters
         # the name transformers gives the cache argument (``cache`` from 5.x on, ``past_key_values`` before)
-        self.cache_arg = "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
+        self.cache_arg = "cache" if "cache" in params else "past_key_values"
+        self.last_logits = {"logits_to_keep": 1} if "logits_to_keep" in params else {}
         self.batch_size = batch_size
         self.batch_tokens = batch_tokens
         self.max_new_tokens = max_new_tokens
@@ -130,13 +133,18 @@ class HFRunner:
     def prompt_ids(self, requests: Sequence[Request]) -> list[list[int]]:
         return self.tok([self.prompt(r) for r in requests], add_special_tokens=False)["input_ids"]
 
-    def _shared_prefill(self, ids: list[list[int]], input_ids: torch.Tensor, mask: torch.Tensor):
-        """When rows repeat a prompt (samples of one scenario, attempts at one prompt), the cache of all but each
-        prompt's last token, computed once per distinct prompt and copied to its rows, as ``generate``'s keyword
-        argument; ``None`` when no row repeats.
+    def _forward(self, ids: torch.Tensor, mask: torch.Tensor, positions: torch.Tensor, cache) -> tuple:
+        """Next-token scores of each row, and the cache."""
+        out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
+                         **({self.cache_arg: cache} if cache is not None else {}), **self.last_logits)
+        return out.logits[:, -1, :].float(), out.get("cache", out.get("past_key_values"))
 
-        ``generate`` then runs only the last prompt token and the new ones. Prefill is about a quarter of an
-        evaluation's generation time (benchmarks/eval_throughput.py).
+    def _shared_prefill(self, ids: list[list[int]], input_ids: torch.Tensor, mask: torch.Tensor,
+                        positions: torch.Tensor):
+        """When rows repeat a prompt (samples of one scenario, attempts at one prompt), the cache of all but each
+        prompt's last token, computed once per distinct prompt and copied to its rows; ``None`` when no row repeats.
+
+        Prefill is about a quarter of an evaluation's generation time (benchmarks/eval_throughput.py).
         """
         first: dict[tuple[int, ...], int] = {}
         for i, row in enumerate(ids):
@@ -145,37 +153,53 @@ class HFRunner:
             return None
         rows = sorted(first.values())
         slot = {r: k for k, r in enumerate(rows)}
-        index = torch.tensor([slot[first[tuple(row)]] for row in ids], device=input_ids.device)
-        part = mask[rows, :-1]
-        positions = (part.long().cumsum(-1) - 1).masked_fill(part == 0, 0)  # as generate sets them
-        out = self.model(input_ids=input_ids[rows, :-1], attention_mask=part, position_ids=positions,
-                         use_cache=True, logits_to_keep=1)
-        cache = out.get("cache", out.get("past_key_values"))
-        cache.reorder_cache(index)
-        return {self.cache_arg: cache}
+        _, cache = self._forward(input_ids[rows, :-1], mask[rows, :-1], positions[rows, :-1], None)
+        cache.reorder_cache(torch.tensor([slot[first[tuple(row)]] for row in ids], device=input_ids.device))
+        return cache
 
     @torch.inference_mode()
     def generate_batch(self, ids: list[list[int]], seed: int) -> list[tuple[str, bool, int]]:
-        width = max(map(len, ids))
+        """(text, stopped by an end-of-turn token, new tokens) for each prompt. Greedy at temperature 0; otherwise
+        row i's draw at step t uses the t-th block of uniform numbers from ``seed`` (one per row), whether or not
+        other rows have finished, so a row's text does not depend on when the batch drops finished rows."""
+        width, rows = max(map(len, ids)), len(ids)
         pad = self.tok.pad_token_id if self.tok.pad_token_id is not None else self.stop_ids[0]
-        input_ids = torch.tensor([[pad] * (width - len(x)) + x for x in ids], device=self.device)
+        feed = torch.tensor([[pad] * (width - len(x)) + x for x in ids], device=self.device)
         mask = torch.tensor([[0] * (width - len(x)) + [1] * len(x) for x in ids], device=self.device)
-        cache = self._shared_prefill(ids, input_ids, mask) or {}
-        torch.manual_seed(seed)
-        sample = self.temperature > 0
-        out = self.model.generate(
-            input_ids=input_ids, attention_mask=mask, max_new_tokens=self.max_new_tokens, **cache,
-            do_sample=False, temperature=None, top_p=None, top_k=None, pad_token_id=pad, eos_token_id=self.stop_ids,
-            logits_processor=sampling_processors(self.temperature, self.top_p) if sample else None,
-        )
-        results = []
-        for row in out[:, width:].tolist():
-            stop_at = next((i for i, t in enumerate(row) if t in self.stop_ids), None)
-            new = row[:stop_at] if stop_at is not None else [t for t in row if t != pad]
-            # special tokens stay: some models carry calls in them (<|python_tag|>, [TOOL_CALLS])
-            text = self.tok.decode([t for t in new if t != pad], skip_special_tokens=False)
-            results.append((text, stop_at is not None, len(new)))
-        return results
+        positions = (mask.cumsum(-1) - 1).masked_fill(mask == 0, 0)
+        cache = self._shared_prefill(ids, feed, mask, positions)
+        if cache is not None:  # only the last prompt token is left to run
+            feed, positions = feed[:, -1:], positions[:, -1:]
+        warp = warpers(self.temperature, self.top_p) if self.temperature > 0 else None
+        rng = torch.Generator(self.device).manual_seed(seed)
+        stops = set(self.stop_ids)
+        live = torch.arange(rows, device=self.device)  # the rows still in the batch
+        new: list[list[int]] = [[] for _ in ids]
+        stopped = [False] * rows
+        for _ in range(self.max_new_tokens):
+            scores, cache = self._forward(feed, mask, positions, cache)
+            if warp is None:
+                picks = scores.argmax(-1)
+            else:
+                u = torch.rand(rows, generator=rng, dtype=torch.float64, device=self.device)[live]
+                picks = inverse_cdf(warp(feed, scores), u)
+            for r, t in zip(live.tolist(), picks.tolist()):
+                if not stopped[r]:
+                    stopped[r] = t in stops
+                    if not stopped[r]:
+                        new[r].append(t)
+            going = [i for i, r in enumerate(live.tolist()) if not stopped[r]]
+            if not going:
+                break
+            if len(live) - len(going) >= COMPACT_AT * len(live):
+                keep = torch.tensor(going, device=self.device)
+                cache.reorder_cache(keep)
+                live, mask, positions, picks = live[keep], mask[keep], positions[keep], picks[keep]
+            feed = picks.unsqueeze(1)
+            mask = torch.cat([mask, mask.new_ones(len(live), 1)], dim=1)
+            positions = positions[:, -1:] + 1
+        # special tokens stay: some models carry calls in them (<|python_tag|>, [TOOL_CALLS])
+        return [(self.tok.decode(toks, skip_special_tokens=False), done, len(toks)) for toks, done in zip(new, stopped)]
 
     def run(self, requests: Sequence[Request], seed: int, skip: Callable[[list[str]], bool] = lambda keys: False,
             progress: Callable[[int], None] | None = None) -> Iterator[list[Completion]]:

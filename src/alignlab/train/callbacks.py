@@ -35,6 +35,7 @@ class AlignmentEval(TrainerCallback):
                           max_new_tokens=self.settings.max_new_tokens, temperature=self.settings.temperature,
                           loaded=(model, self.tok))
         was_training = model.training
+        model.eval()  # no dropout while it is measured
         found = rates(evaluate_in_memory(runner, self.suites, self.split, self.constitution, self.settings,
                                          self.seed)["headline"])
         model.train(was_training)
