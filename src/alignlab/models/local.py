@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import torch
 from transformers import LogitsProcessorList, TemperatureLogitsWarper, TopPLogitsWarper
+from transformers.cache_utils import DynamicLayer
 
 from alignlab.checkpoint import load_model
 
@@ -93,6 +94,40 @@ def inverse_cdf(scores: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
 
 
 COMPACT_AT = 0.25  # finished rows leave the batch once they are this share of it
+
+
+class RoomyLayer(DynamicLayer):
+    """A dynamic key/value layer with room for the new tokens allocated once: ``DynamicLayer`` concatenates its
+    whole cache at every step, a fifth of the organism's decode time on a CPU."""
+
+    @classmethod
+    def around(cls, layer: DynamicLayer, room: int) -> RoomyLayer:
+        roomy = cls()
+        roomy.__dict__.update(layer.__dict__)
+        roomy.length = layer.keys.shape[-2]
+        roomy.k_buf, roomy.v_buf = (t.new_empty(*t.shape[:-2], roomy.length + room, t.shape[-1])
+                                    for t in (layer.keys, layer.values))
+        roomy.k_buf[..., :roomy.length, :] = layer.keys
+        roomy.v_buf[..., :roomy.length, :] = layer.values
+        return roomy
+
+    def update(self, key_states: torch.Tensor, value_states: torch.Tensor, *args, **kwargs):
+        end = self.length + key_states.shape[-2]
+        self.k_buf[..., self.length:end, :] = key_states
+        self.v_buf[..., self.length:end, :] = value_states
+        self.length = end
+        self.keys, self.values = self.k_buf[..., :end, :], self.v_buf[..., :end, :]
+        return self.keys, self.values
+
+    def get_seq_length(self) -> int:
+        return self.length
+
+    def reorder_cache(self, rows: torch.LongTensor) -> None:
+        self.k_buf, self.v_buf = self.k_buf.index_select(0, rows), self.v_buf.index_select(0, rows)
+        self.keys, self.values = self.k_buf[..., :self.length, :], self.v_buf[..., :self.length, :]
+
+    def batch_select_indices(self, indices: torch.Tensor) -> None:
+        self.reorder_cache(indices)
 
 
 class HFRunner:
@@ -176,8 +211,13 @@ class HFRunner:
         live = torch.arange(rows, device=self.device)  # the rows still in the batch
         new: list[list[int]] = [[] for _ in ids]
         stopped = [False] * rows
-        for _ in range(self.max_new_tokens):
+        for step in range(self.max_new_tokens):
             scores, cache = self._forward(feed, mask, positions, cache)
+            if step == 0:
+                layers = getattr(cache, "layers", [])
+                for i, layer in enumerate(layers):
+                    if type(layer) is DynamicLayer and layer.is_initialized:
+                        layers[i] = RoomyLayer.around(layer, self.max_new_tokens)
             if warp is None:
                 picks = scores.argmax(-1)
             else:
