@@ -221,7 +221,9 @@ def run_compare(cfg: ExperimentConfig, constitution: Constitution, out: Path, da
             threads = max(1, (os.cpu_count() or 1) // workers)
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                      initializer=_worker_init, initargs=(threads,)) as pool:
-                futures = [pool.submit(_worker, (cfg, constitution, r, out, keys[r])) for r in runs]
+                # the most phases first, so that the longest run does not start last on its own
+                by_cost = sorted(runs, key=lambda r: -len(cc.arms[r.arm]))
+                futures = [pool.submit(_worker, (cfg, constitution, r, out, keys[r])) for r in by_cost]
                 try:
                     for f in as_completed(futures):
                         finished(f.result())
