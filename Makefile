@@ -11,11 +11,14 @@ SHIPPED := src/alignlab/resources/organism
 
 .PHONY: install demo test bench organism clean
 
+# pip takes torch (its configuration finds the CPU build on local disk) and uv the rest (in parallel: half of
+# pip's time); torch pinned again for uv, so nothing may pull another torch. Bytecode is compiled at install
+# time, in parallel, since every process would otherwise compile what it imports.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q "$(TORCH)"
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q --no-compile uv "$(TORCH)"
+	$(BIN)/python -m compileall -q -j 0 -x /py312_ $(VENV)/lib/python3*/site-packages/torch
+	$(BIN)/uv pip install -q --python $(BIN)/python --compile-bytecode "$(TORCH)" -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)
