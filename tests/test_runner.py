@@ -3,9 +3,10 @@ decode loop (shared prefill, finished rows leaving the batch)."""
 
 from __future__ import annotations
 
-import torch
+from pathlib import Path
 
 import pytest
+import torch
 
 from alignlab.models.local import HFRunner, Request, inverse_cdf, plan_batches, warpers
 
@@ -83,8 +84,30 @@ def _padded(ids: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor, torch.Ten
     return torch.tensor([[0] * (width - len(x)) + x for x in ids]), mask, (mask.cumsum(-1) - 1).clamp(min=0)
 
 
-def test_greedy_decoding_gives_generate_s_texts_while_rows_leave_the_batch():
-    """At temperature 0 the decode loop (shared prefill, finished rows dropped) writes what ``generate`` writes."""
+def _other_architecture(kind: str, out: Path) -> str:
+    """A small random-weight checkpoint of another architecture, with the organism's tokenizer."""
+    from transformers import AutoTokenizer, BloomConfig, BloomForCausalLM, LlamaConfig, LlamaForCausalLM
+
+    from alignlab.checkpoint import default_organism_path
+
+    tok = AutoTokenizer.from_pretrained(default_organism_path())
+    torch.manual_seed(0)
+    if kind == "llama":
+        model = LlamaForCausalLM(LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128,
+                                             num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                                             max_position_embeddings=1024))
+    else:  # ALiBi: no position ids
+        model = BloomForCausalLM(BloomConfig(vocab_size=len(tok), hidden_size=64, n_layer=2, n_head=4))
+    model.generation_config.eos_token_id = tok.eos_token_id
+    model.save_pretrained(out)
+    tok.save_pretrained(out)
+    return str(out)
+
+
+@pytest.mark.parametrize("kind", ["organism", "llama", "bloom"])
+def test_greedy_decoding_gives_generate_s_texts_while_rows_leave_the_batch(kind, tmp_path):
+    """At temperature 0 the decode loop (shared prefill, finished rows dropped, key/value room allocated once)
+    writes what ``generate`` writes, on the organism and on other architectures."""
     from alignlab.checkpoint import default_organism_path
     from alignlab.constitution import default_constitution_path, load_constitution
     from alignlab.evals.evaluate import requests_for
@@ -94,10 +117,12 @@ def test_greedy_decoding_gives_generate_s_texts_while_rows_leave_the_batch():
     spec, const = SplitSpec.load(default_split_path()), load_constitution(default_constitution_path())
     items = build_suite("agentic", spec, const, 1, 0)[:4] + build_suite("capability", spec, const, 1, 0)[:4]
     reqs = requests_for(items, 2) + [Request("short", [{"role": "user", "content": "What is 2 plus 3?"}])]
-    runner = HFRunner(str(default_organism_path()), temperature=0.0, max_new_tokens=120)
+    model = str(default_organism_path()) if kind == "organism" else _other_architecture(kind, tmp_path / kind)
+    runner = HFRunner(model, temperature=0.0, max_new_tokens=120)
     ids = runner.prompt_ids(reqs)
     got = runner.generate_batch(ids, seed=0)
-    assert len({n for _, _, n in got}) > 3 and any(done for _, done, _ in got)  # rows finish at different steps
+    if kind == "organism":  # rows finish at different steps (random weights rarely stop)
+        assert len({n for _, _, n in got}) > 3 and any(done for _, done, _ in got)
     input_ids, mask, _ = _padded(ids)
     input_ids[mask == 0] = runner.tok.pad_token_id
     out = runner.model.generate(input_ids=input_ids, attention_mask=mask, max_new_tokens=120, do_sample=False,

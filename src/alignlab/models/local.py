@@ -136,7 +136,8 @@ class HFRunner:
     ``batch_size`` caps the rows of a batch and ``batch_tokens`` its padded tokens (prompt and
     new tokens); ``batch_tokens=None`` gives fixed batches of ``batch_size``. Its decode loop
     replaces ``generate`` for what ``generate`` lacks (benchmarks/eval_throughput.py): one prefill
-    per distinct prompt, finished rows leaving the batch, one uniform number per row and step.
+    per distinct prompt, finished rows leaving the batch, key/value room allocated once, one
+    uniform number per row and step.
     """
 
     def __init__(self, model_dir: str | None, device: str | None = None, batch_size: int = 256,
@@ -156,6 +157,7 @@ class HFRunner:
         # the name transformers gives the cache argument (``cache`` from 5.x on, ``past_key_values`` before)
         self.cache_arg = "cache" if "cache" in params else "past_key_values"
         self.last_logits = {"logits_to_keep": 1} if "logits_to_keep" in params else {}
+        self.takes_positions = "position_ids" in params  # not every architecture does (ALiBi models)
         self.batch_size = batch_size
         self.batch_tokens = batch_tokens
         self.max_new_tokens = max_new_tokens
@@ -170,8 +172,10 @@ class HFRunner:
 
     def _forward(self, ids: torch.Tensor, mask: torch.Tensor, positions: torch.Tensor, cache) -> tuple:
         """Next-token scores of each row, and the cache."""
-        out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
-                         **({self.cache_arg: cache} if cache is not None else {}), **self.last_logits)
+        kw = {self.cache_arg: cache} if cache is not None else {}
+        if self.takes_positions:
+            kw["position_ids"] = positions
+        out = self.model(input_ids=ids, attention_mask=mask, use_cache=True, **kw, **self.last_logits)
         return out.logits[:, -1, :].float(), out.get("cache", out.get("past_key_values"))
 
     def _shared_prefill(self, ids: list[list[int]], input_ids: torch.Tensor, mask: torch.Tensor,
