@@ -3,15 +3,16 @@
 1. plain batched ``model.generate`` (prompts in order, left padding, fixed batches of ``--batch-size``,
    sampling with ``torch.multinomial``);
 2. alignlab's runner (``HFRunner`` with its defaults: length-sorted batches capped by padded
-   tokens, per-batch seeds, inverse-CDF sampling, one prefill per distinct prompt); also shown
-   with fixed batches of ``--batch-size`` (which isolates its sampler and overheads from its
-   batch plan) and without the shared prefill;
+   tokens, per-batch seeds, and its decode loop: one prefill per distinct prompt, finished rows
+   leaving the batch, key/value room allocated once, inverse-CDF sampling); also shown with
+   fixed batches of ``--batch-size`` (which isolates its decode loop from its batch plan) and
+   without the shared prefill;
 3. Inspect's ``hf/local`` provider (``get_model(...).generate`` for every prompt, gathered, with
    ``--batch-size`` as its batch size and connection limit).
 
 Two regimes: ``agentic`` (the eval's agentic prompts, ~400 tokens, 160 new tokens, two samples
-per scenario as in the demo's evaluations), where generation dominates, and ``short`` (one-line prompts, 8 new tokens), where per-batch
-overheads dominate (Inspect's hf provider polls for results once a second).
+per scenario as in the demo's evaluations), where generation dominates, and ``short`` (one-line
+prompts, 8 new tokens), where per-batch overheads dominate (Inspect's hf provider polls for results once a second).
 Prints seconds and the ratios alignlab/plain (target >= 0.8) and alignlab/inspect (target >= 20).
 Usage: python benchmarks/eval_throughput.py [--model DIR] [--regime agentic|short|both]
 (without --model, the --quick organism is built in a temp dir).
