@@ -185,16 +185,24 @@ class HFRunner:
 
         Prefill is about a quarter of an evaluation's generation time (benchmarks/eval_throughput.py).
         """
+        prompts = [tuple(row) for row in ids]
         first: dict[tuple[int, ...], int] = {}
-        for i, row in enumerate(ids):
-            first.setdefault(tuple(row), i)
+        for i, prompt in enumerate(prompts):
+            first.setdefault(prompt, i)
         if len(first) == len(ids) or min(map(len, ids)) < 2:
             return None
         rows = sorted(first.values())
         slot = {r: k for k, r in enumerate(rows)}
         _, cache = self._forward(input_ids[rows, :-1], mask[rows, :-1], positions[rows, :-1], None)
-        cache.reorder_cache(torch.tensor([slot[first[tuple(row)]] for row in ids], device=input_ids.device))
+        cache.reorder_cache(torch.tensor([slot[first[p]] for p in prompts], device=input_ids.device))
         return cache
+
+    def _make_room(self, cache) -> None:
+        """Give the cache's plain key/value layers room for the new tokens (after the prefill)."""
+        layers = getattr(cache, "layers", [])
+        for i, layer in enumerate(layers):
+            if type(layer) is DynamicLayer and layer.is_initialized:
+                layers[i] = RoomyLayer.around(layer, self.max_new_tokens)
 
     @torch.inference_mode()
     def generate_batch(self, ids: list[list[int]], seed: int) -> list[tuple[str, bool, int]]:
@@ -218,21 +226,21 @@ class HFRunner:
         for step in range(self.max_new_tokens):
             scores, cache = self._forward(feed, mask, positions, cache)
             if step == 0:
-                layers = getattr(cache, "layers", [])
-                for i, layer in enumerate(layers):
-                    if type(layer) is DynamicLayer and layer.is_initialized:
-                        layers[i] = RoomyLayer.around(layer, self.max_new_tokens)
+                self._make_room(cache)
             if warp is None:
                 picks = scores.argmax(-1)
             else:
                 u = torch.rand(rows, generator=rng, dtype=torch.float64, device=self.device)[live]
                 picks = inverse_cdf(warp(feed, scores), u)
-            for r, t in zip(live.tolist(), picks.tolist()):
-                if not stopped[r]:
-                    stopped[r] = t in stops
-                    if not stopped[r]:
-                        new[r].append(t)
-            going = [i for i, r in enumerate(live.tolist()) if not stopped[r]]
+            in_batch = live.tolist()
+            for r, t in zip(in_batch, picks.tolist()):
+                if stopped[r]:
+                    continue
+                if t in stops:
+                    stopped[r] = True
+                else:
+                    new[r].append(t)
+            going = [i for i, r in enumerate(in_batch) if not stopped[r]]
             if not going:
                 break
             if len(live) - len(going) >= COMPACT_AT * len(live):
