@@ -454,7 +454,7 @@ def monitor_cmd(
 ) -> None:
     """Evaluate a model (or read its results), record it, print alerts (read from intervals) and triggered actions."""
     from alignlab.monitor.cycle import monitor
-    from alignlab.monitor.store import Store, sqlite_path
+    from alignlab.monitor.store import Store, where
 
     if out.exists() and not out.is_dir():
         raise InputError(out, "--out", "must be a directory")
@@ -474,7 +474,7 @@ def monitor_cmd(
         store = Store.existing(url)
         past = store.history(model) if store is not None else []
         if not past:
-            raise InputError(None, "--model", f"no record of {model!r} in {store.where() if store else sqlite_path(url)}")
+            raise InputError(None, "--model", f"no record of {model!r} in {where(url, store)}")
         console.print(_history_table(model, past))
         out.mkdir(parents=True, exist_ok=True)
         path = out / f"{model}-trend.png"

@@ -19,7 +19,7 @@ from alignlab.evals.evaluate import SCHEMA as RESULTS_SCHEMA
 from alignlab.evals.evaluate import transcripts_path
 from alignlab.io import sha256_text
 from alignlab.monitor.alerts import measure
-from alignlab.monitor.store import Store, sqlite_path
+from alignlab.monitor.store import Store, where
 
 ORDER = ("retrain_all", "retrain_phase2", "retrain_ood", "retrain_phase3")
 
@@ -94,8 +94,7 @@ def monitor(cfg: ExperimentConfig, constitution: Constitution, name: str, out: P
     known = store.model(name) if store is not None else None
     if checkpoint is None and known is None:
         if name != "organism":
-            where = store.where() if store is not None else sqlite_path(url)
-            raise InputError(None, "--checkpoint", f"model {name!r} is not in the store {where}; give its "
+            raise InputError(None, "--checkpoint", f"model {name!r} is not in the store {where(url, store)}; give its "
                                                    "checkpoint the first time")
         checkpoint = str(default_organism_path())
     ckpt = Path(checkpoint or known["checkpoint"])

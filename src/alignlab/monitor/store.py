@@ -93,6 +93,11 @@ def sqlite_path(url: str) -> Path | None:
     return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
 
+def where(url: str, store: Store | None) -> str:
+    """Where the store at ``url`` is, for messages: its file, or its URL without the password."""
+    return store.where() if store is not None else str(sqlite_path(url))
+
+
 class Store:
     """Open (creating or migrating) the store at ``url``; a SQLite writer waits up to ``timeout`` seconds for a lock
     on each of its tries."""
