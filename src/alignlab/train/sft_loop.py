@@ -25,11 +25,12 @@ with a flash-attention kernel).
 from __future__ import annotations
 
 import json
+import logging
 import math
 import random
 import shutil
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -41,6 +42,18 @@ from alignlab.io import atomic_write_json
 from alignlab.train.config import PhaseConfig
 
 STATE = "trainer_state.json"
+
+
+@contextmanager
+def _quiet(logger: str):
+    """Warnings of ``logger`` are dropped inside the block."""
+    log = logging.getLogger(logger)
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 @dataclass
@@ -193,7 +206,10 @@ class SFTLoop:
 
     def _save(self) -> None:
         d = self.out / "trainer" / f"checkpoint-{self.state.global_step}"
-        self.acc.save_state(str(d))
+        tied = getattr(self.unwrapped().config, "tie_word_embeddings", False)
+        # accelerate warns that it left out the tied copy of the embeddings ("Removed shared tensor"); loading ties it again
+        with _quiet("accelerate.utils.other") if tied else nullcontext():
+            self.acc.save_state(str(d))
         if self.acc.is_main_process:
             atomic_write_json(d / STATE, {"global_step": self.state.global_step, "num_tokens": self.state.num_tokens,
                                           "log_history": self.state.log_history})
