@@ -122,6 +122,7 @@ def test_kill_9_during_phase_two_resumes_it_and_leaves_phase_one_alone(tmp_path)
     r = subprocess.run([*CLI, "train", "--config", str(path), "--out", str(out), "--quiet"], cwd=ROOT,
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+    assert "Removed shared tensor" not in r.stderr  # accelerate's tied-weights warning is not the user's concern
     assert phase1.stat().st_mtime_ns == stamp  # phase 1 was not redone
     m = json.loads((out / "ood_sft" / "model" / "alignlab_manifest.json").read_text())
     assert m["resumed_from"] and Path(m["resumed_from"]).name.startswith("checkpoint-") and m["steps"] == 8
