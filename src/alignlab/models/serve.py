@@ -2,13 +2,18 @@
 
 Enough of the API for Inspect's ``openai-api`` provider, Petri, or any OpenAI client:
 ``GET /v1/models`` and ``POST /v1/chat/completions`` with messages, tools, temperature,
-top_p, max_tokens and seed. Tool calls in the reply come back as structured ``tool_calls``.
+top_p, max_tokens, seed and stream. Tool calls in the reply come back as structured ``tool_calls``.
+
+``stream: true`` answers with server-sent events as OpenAI does (the role, the content, each tool
+call, the finish reason, the usage with ``stream_options: {include_usage: true}``, then ``[DONE]``).
+The reply is generated whole first, since the runner has no token callback and tool calls are
+parsed from the whole reply: a stream is the finished answer, sent as deltas.
 
 It survives its clients: bodies over 1 MiB get 413 (the rest of such a body is read and
 discarded for a few seconds, so the client is answered rather than reset), malformed or out-of-range
-requests get 400 (``stream: true`` too: it does not stream), new tokens are capped to what
-fits the model's context, and one generation thread serves a bounded queue, answering 503
-when the queue is full, so no request can take the server down or hold a lock forever.
+requests get 400, new tokens are capped to what fits the model's context, one generation thread
+serves a bounded queue, answering 503 when the queue is full, and a client that stops reading its
+answer is dropped after a timeout, so no request can take the server down or hold a lock forever.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ MAX_BODY = 1 << 20  # bytes; a request over this gets 413 and its body is discar
 DISCARD = (64 << 20, 5.0)  # at most this many bytes of a refused body are drained, for at most this many seconds
 ROLES = ("system", "developer", "user", "assistant", "tool")
 SAMPLING = {"temperature": (1.0, 0.0, 2.0), "top_p": (1.0, 1e-6, 1.0)}  # default, lowest, highest
+WRITE_TIMEOUT = 30.0  # seconds one write of an answer may wait on a client that does not read it
 
 
 def _text(content) -> str:
@@ -82,8 +88,12 @@ def check_body(body: object) -> dict:
     for i, m in enumerate(messages):
         if not isinstance(m, dict) or m.get("role") not in ROLES:
             raise BadRequest(400, f"messages[{i}]: must be an object with a role in {', '.join(ROLES)}")
-    if body.get("stream"):
-        raise BadRequest(400, "stream: streaming is not supported; send stream: false")
+    if body.get("stream") is not None and not isinstance(body["stream"], bool):
+        raise BadRequest(400, f"stream: must be true or false, got {body['stream']!r}")
+    options = body.get("stream_options")
+    if options is not None and not (isinstance(options, dict)
+                                    and isinstance(options.get("include_usage", False), bool)):
+        raise BadRequest(400, f"stream_options: must be an object with a boolean include_usage, got {options!r}")
     if body.get("n") not in (None, 1):
         raise BadRequest(400, "n: only 1 is supported")
     if body.get("tools") is not None and not isinstance(body["tools"], list):
@@ -121,6 +131,24 @@ def completion_body(runner: HFRunner, body: dict, name: str, context: int) -> di
         "model": name, "choices": [{"index": 0, "message": message, "finish_reason": finish}],
         "usage": {"prompt_tokens": len(ids[0]), "completion_tokens": n_new, "total_tokens": len(ids[0]) + n_new},
     }
+
+
+def stream_body(completion: dict, include_usage: bool = False) -> bytes:
+    """A finished completion as the server-sent events of an OpenAI stream: the role, the content, each tool call
+    (its arguments in one piece), an empty delta with the finish reason, the usage if asked, then ``[DONE]``."""
+    choice = completion["choices"][0]
+    message = choice["message"]
+    deltas = [{"role": "assistant", "content": ""}]
+    if message["content"]:
+        deltas.append({"content": message["content"]})
+    deltas += [{"tool_calls": [{"index": i, **call}]} for i, call in enumerate(message.get("tool_calls", []))]
+    head = {"id": completion["id"], "object": "chat.completion.chunk", "created": completion["created"],
+            "model": completion["model"]}
+    chunks = [{**head, "choices": [{"index": 0, "delta": d, "finish_reason": None}]} for d in deltas]
+    chunks.append({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}]})
+    if include_usage:
+        chunks.append({**head, "choices": [], "usage": completion["usage"]})
+    return b"".join(f"data: {json.dumps(c)}\n\n".encode() for c in chunks) + b"data: [DONE]\n\n"
 
 
 class _Server(ThreadingHTTPServer):
@@ -180,6 +208,14 @@ def make_server(model_dir: str | Path, host: str = "127.0.0.1", port: int = 8000
             self.end_headers()
             self.wfile.write(data)
 
+        def _stream(self, data: bytes) -> None:
+            self.close_connection = True  # no Content-Length: the stream ends with the connection
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-cache")
+            self.end_headers()
+            self.wfile.write(data)
+
         def _discard(self, length: int) -> None:
             """Drain a refused body (bounded in bytes and time) so that a client still sending it reads the answer
             instead of a connection reset."""
@@ -223,7 +259,13 @@ def make_server(model_dir: str | Path, host: str = "127.0.0.1", port: int = 8000
             except (ValueError, UnicodeDecodeError) as exc:
                 self._send(400, _error(f"body is not valid JSON: {exc}"))
                 return
-            self._send(*worker.submit(body))
+            code, answer = worker.submit(body)
+            # a client that stops reading is dropped (http.server catches the TimeoutError), not waited on forever
+            self.connection.settimeout(WRITE_TIMEOUT)
+            if code == 200 and body.get("stream"):
+                self._stream(stream_body(answer, (body.get("stream_options") or {}).get("include_usage", False)))
+            else:
+                self._send(code, answer)
 
         def log_message(self, fmt: str, *args) -> None:
             pass
