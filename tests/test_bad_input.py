@@ -125,3 +125,15 @@ def test_unknown_partition_and_device(tmp_path):
     _one_line_error(runner.invoke(app, ["world", "scenarios", "--partition", "bogus"]), "--partition")
     _one_line_error(runner.invoke(app, ["organism", "build", "--device", "tpu", "--out", str(tmp_path / "o")]), "--device")
     assert not (tmp_path / "o").exists()
+
+
+def test_a_remote_openai_api_model_needs_a_base_url_and_a_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("LOCAL_BASE_URL", raising=False)
+    monkeypatch.setenv("LOCAL_API_KEY", "unused")
+    args = ["eval", "--out", str(tmp_path / "r.json"), "--remote", "--model", "openai-api/local/x"]
+    _one_line_error(runner.invoke(app, args), "--model openai-api/local/x: set --base-url or LOCAL_BASE_URL")
+    monkeypatch.delenv("LOCAL_API_KEY")
+    _one_line_error(runner.invoke(app, [*args, "--base-url", "http://127.0.0.1:9/v1"]), "--model", "LOCAL_API_KEY")
+    _one_line_error(runner.invoke(app, ["eval", "--out", str(tmp_path / "r.json"), "--base-url", "http://x/v1"]),
+                    "--base-url", "--remote")
+    assert not list(tmp_path.iterdir())

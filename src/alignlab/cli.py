@@ -110,6 +110,8 @@ def eval_cmd(
     judge: Annotated[Optional[str], typer.Option(help="Inspect model for the LLM judge, e.g. openai-api/local/organism")] = None,
     judge_base_url: Annotated[Optional[str], typer.Option(help="base URL for an OpenAI-compatible judge")] = None,
     remote: Annotated[bool, typer.Option(help="MODEL is an Inspect provider/model, not a local dir")] = False,
+    base_url: Annotated[Optional[str], typer.Option(help="base URL for an OpenAI-compatible --remote model "
+                                                    "(default: <SERVICE>_BASE_URL)")] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
     scenarios: Annotated[Optional[Path], typer.Option(help="YAML of hand-written scenarios, scored as the "
                                                       "'handwritten' suite")] = None,
@@ -141,11 +143,16 @@ def eval_cmd(
         load_scenarios(scenarios)  # check the file before any work
     settings = cfg.eval.model_copy(update={"samples": samples} if samples else {})
     runner = None
+    if base_url and not remote:
+        raise InputError(None, "--base-url", "only with --remote")
     if remote:
-        from alignlab.models.remote import InspectRunner
+        from alignlab.models.remote import InspectRunner, missing_base_url
 
+        if var := missing_base_url(model, base_url):
+            raise InputError(None, f"--model {model}", f"set --base-url or {var}")
         try:
-            runner = InspectRunner(model, max_new_tokens=settings.max_new_tokens, temperature=settings.temperature)
+            runner = InspectRunner(model, max_new_tokens=settings.max_new_tokens, temperature=settings.temperature,
+                                   base_url=base_url)
         except (ValueError, ImportError) as exc:
             raise InputError(None, "--model", str(exc).splitlines()[0]) from None
     else:

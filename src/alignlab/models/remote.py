@@ -8,6 +8,7 @@ and connection limits. API keys come from the environment only.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
@@ -58,19 +59,34 @@ def output_text(output) -> str:
     return text
 
 
+def missing_base_url(model: str, base_url: str | None) -> str | None:
+    """The variable to set when an ``openai-api/<service>/<model>`` has no base URL (neither ``base_url`` nor
+    the ``<SERVICE>_BASE_URL`` Inspect reads); ``None`` when it has one or needs none."""
+    parts = model.split("/")
+    if base_url or len(parts) < 3 or parts[0] != "openai-api":
+        return None
+    var = f"{parts[1].upper().replace('-', '_')}_BASE_URL"
+    return None if os.environ.get(var) else var
+
+
 class InspectRunner:
     """Generation through ``inspect_ai.model.get_model`` with the same batch/resume contract as HFRunner."""
 
     def __init__(self, model: str, max_new_tokens: int = 512, temperature: float = 1.0, batch_size: int = 16,
                  base_url: str | None = None, max_connections: int = 8, max_retries: int = 3, timeout: int = 120) -> None:
+        from inspect_ai._util.error import PrerequisiteError
         from inspect_ai.model import GenerateConfig, get_model
+        from rich.text import Text
 
         self.config = GenerateConfig(max_tokens=max_new_tokens, temperature=temperature, max_connections=max_connections,
                                      max_retries=max_retries, timeout=timeout)
         self.name = model
         self.batch_size = batch_size
         self._loop = _LoopThread()
-        self.model = self._loop.run(self._get(get_model, model, base_url))
+        try:
+            self.model = self._loop.run(self._get(get_model, model, base_url))
+        except PrerequisiteError as exc:  # a missing key or URL: the last line of Inspect's marked-up message
+            raise ValueError(Text.from_markup(str(exc.message)).plain.splitlines()[-1]) from None
 
     async def _get(self, get_model, model: str, base_url: str | None):
         return get_model(model, base_url=base_url, config=self.config, memoize=False)
