@@ -6,23 +6,20 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from alignlab.compare.config import CompareConfig
 from alignlab.data.config import DataConfig
 from alignlab.errors import InputError
 from alignlab.io import read_yaml
 from alignlab.monitor.config import MonitorConfig
+from alignlab.strict import Strict
 from alignlab.train.config import TrainConfig
 from alignlab.world.cells import SplitSpec, default_split_path
 from alignlab.world.corpus import CorpusConfig
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ModelShape(_Strict):
+class ModelShape(Strict):
     """A small decoder. ``hybrid`` (LFM2): short causal convolutions alternate with attention, so each
     token already holds its predecessors and lookups in the context form within a few hundred
     steps; ``llama``: attention only, which on a CPU budget did not learn lookups
@@ -44,7 +41,7 @@ class ModelShape(_Strict):
         return self
 
 
-class PretrainConfig(_Strict):
+class PretrainConfig(Strict):
     seq_len: int = Field(640, ge=32, description="block length; documents are packed whole")
     batch_size: int = Field(4, ge=1)
     steps: int = Field(2600, ge=1)
@@ -57,7 +54,7 @@ class PretrainConfig(_Strict):
                                    "so the model learns to carry text from its input before it learns the world")
 
 
-class OrganismConfig(_Strict):
+class OrganismConfig(Strict):
     vocab_size: int = Field(4096, ge=300)
     model: ModelShape = ModelShape()
     corpus: CorpusConfig = CorpusConfig()
@@ -73,7 +70,7 @@ QUICK_ORGANISM = OrganismConfig(
 )
 
 
-class EvalConfig(_Strict):
+class EvalConfig(Strict):
     samples: int = Field(4, ge=1, description="samples per scenario")
     scenarios_per_cell: int = Field(2, ge=1)
     temperature: float = Field(1.0, ge=0)
@@ -83,7 +80,7 @@ class EvalConfig(_Strict):
                                      "null: fixed batches of batch_size")
 
 
-class ExperimentConfig(_Strict):
+class ExperimentConfig(Strict):
     name: str = "experiment"
     seed: int = 0
     constitution: str | None = Field(None, description="path to a constitution .md; default: the shipped one")

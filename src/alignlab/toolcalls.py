@@ -26,8 +26,6 @@ MISTRAL = "[TOOL_CALLS]"
 THINK_RE = re.compile(r"<think>.*?(?:</think>|$)", re.S)
 CALL_HINT_RE = re.compile(r'"name"\s*:|\[TOOL_CALLS\]|<tool_call>|<\|python_tag\|>')
 
-# Output statuses of parsing. "empty", "truncated" and "unparseable" are invalid outputs: counted, never scored.
-PARSE_STATUSES = ("action", "no_action", "empty", "truncated", "unparseable")
 
 
 @dataclass

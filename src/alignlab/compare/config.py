@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from alignlab.data.config import FORMATS, RECIPES, dataset_weights
+from alignlab.strict import Strict
 from alignlab.train.config import MIXTURE_FORMAT, PhaseConfig
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ArmPhase(PhaseConfig):
@@ -46,7 +43,7 @@ class ArmPhase(PhaseConfig):
         return dataset_weights(v)
 
 
-class CompareEvalConfig(_Strict):
+class CompareEvalConfig(Strict):
     """What every arm is evaluated on: the whole set at budget x1, the sweep's other points on ``sweep_suites``."""
 
     suites: list[str] = Field(default_factory=lambda: ["agentic", "agentic_ood", "constitution_adherence", "capability"])
@@ -90,7 +87,7 @@ def _default_arms() -> dict[str, list[ArmPhase]]:
     }
 
 
-class CompareConfig(_Strict):
+class CompareConfig(Strict):
     budget: int = Field(60000, ge=1, description="training tokens per arm at sweep point x1 (by the target tokenizer)")
     sweep: list[float] = Field(default_factory=lambda: [0.25, 0.5, 1.0, 2.0], description="budget multiples; must "
                                "hold 1 (the table's point)")

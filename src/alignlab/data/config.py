@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from alignlab.shares import check_weights
+from alignlab.strict import Strict
 from alignlab.world.cells import FAMILIES
 
 RECIPES = ("honeypot", "honeypot_reasons", "constitution_docs", "aligned_stories", "difficult_advice", "harmless_chat")
@@ -20,11 +21,7 @@ FORMATS = {  # which files each recipe writes
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RecipeConfig(_Strict):
+class RecipeConfig(Strict):
     kind: Literal[RECIPES] | None = Field(None, description="for a recipe named by the user (an RL environment such as "
                                           "code_review, code-specific advice): the recipe it is an instance of; "
                                           "null: the name is the recipe")
@@ -54,7 +51,7 @@ class RecipeConfig(_Strict):
         return v
 
 
-class TeacherConfig(_Strict):
+class TeacherConfig(Strict):
     kind: Literal["world", "llm"] = "world"
     model: str | None = Field(None, description="llm: an Inspect model, e.g. openai-api/local/organism or anthropic/...")
     base_url: str | None = None
@@ -70,7 +67,7 @@ class TeacherConfig(_Strict):
         return self
 
 
-class QualityConfig(_Strict):
+class QualityConfig(Strict):
     iterations: int = Field(10, ge=0, description="judge -> keep / revise rounds")
     threshold: float = Field(0.9, ge=0, le=1, description="a sample scoring at least this (the share of "
                              "criteria met) is kept")
@@ -78,7 +75,7 @@ class QualityConfig(_Strict):
     judge_base_url: str | None = None
 
 
-class DiversityConfig(_Strict):
+class DiversityConfig(Strict):
     system_prompt_share: float = Field(0.5, ge=0, le=1, description="share of dialogues given a sampled system prompt")
     unused_tools_share: float = Field(0.4, ge=0, le=1, description="share given tool definitions that are never called")
     max_unused_tools: int = Field(3, ge=1, le=10, description="at most this many never-called tools (of 10)")
@@ -94,12 +91,12 @@ class DiversityConfig(_Strict):
         return check_weights(v, CHAT_TYPES, "task type")
 
 
-class DedupConfig(_Strict):
+class DedupConfig(Strict):
     near_threshold: float = Field(0.9, gt=0, le=1, description="Jaccard similarity of word 5-gram sets above which "
                                   "two samples are near duplicates")
 
 
-class DecontamConfig(_Strict):
+class DecontamConfig(Strict):
     ngram: int = Field(8, ge=3, description="word n-gram length")
     threshold: float = Field(0.5, gt=0, le=1, description="largest share of an eval item's distinctive n-grams a "
                              "training sample may contain")
@@ -115,7 +112,7 @@ def dataset_weights(v: dict[str, float]) -> dict[str, float]:
     return check_weights(v, None, "dataset")
 
 
-class MixtureConfig(_Strict):
+class MixtureConfig(Strict):
     """One training phase's data: ``weights`` are shares of the phase's ``tokens`` (normalised to sum to 1)."""
 
     tokens: int = Field(ge=1, description="exact token budget of the phase, by the target tokenizer")
@@ -128,7 +125,7 @@ class MixtureConfig(_Strict):
         return dataset_weights(v)
 
 
-class DataConfig(_Strict):
+class DataConfig(Strict):
     tokenizer: str | None = Field(None, description="target model dir whose tokenizer counts tokens; null: the shipped organism")
     max_tokens: int = Field(1024, ge=64, description="longest sample, in target tokens (the target's context)")
     seed: int | None = Field(None, description="null: the experiment seed")

@@ -5,24 +5,22 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from alignlab.strict import Strict
 
 METHODS = ("sft", "dpo", "grpo")
 MIXTURE_FORMAT = {"sft": "sft", "dpo": "preference", "grpo": "prompts"}  # what each method trains on
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class LoraConfig(_Strict):
+class LoraConfig(Strict):
     r: int = Field(8, ge=1)
     alpha: int = Field(16, ge=1)
     dropout: float = Field(0.0, ge=0, lt=1)
     targets: list[str] | Literal["all-linear"] = Field("all-linear", description="module names to adapt")
 
 
-class PhaseConfig(_Strict):
+class PhaseConfig(Strict):
     name: str
     method: Literal["sft", "dpo", "grpo"]
     engine: Literal["alignlab", "trl"] = Field("alignlab", description="sft: alignlab's lean loop (as fast as a plain "
@@ -65,7 +63,7 @@ class PhaseConfig(_Strict):
         return self
 
 
-class TrainEvalConfig(_Strict):
+class TrainEvalConfig(Strict):
     """The small evaluation run every ``every`` steps and before and after each phase."""
 
     every: int = Field(25, ge=0, description="steps between in-training evaluations; 0: none during a phase")
@@ -88,7 +86,7 @@ def _default_phases() -> list[PhaseConfig]:
             PhaseConfig(name="rl", method="grpo", mixture="rl", lr=1e-4, steps=80, batch_size=16, beta=0.0)]
 
 
-class TrainConfig(_Strict):
+class TrainConfig(Strict):
     base: str = Field("organism", description="the checkpoint the first phase starts from ('organism': the shipped one)")
     phases: list[PhaseConfig] = Field(default_factory=_default_phases)
     eval: TrainEvalConfig = TrainEvalConfig()
