@@ -100,6 +100,7 @@ def test_unknown_suite(tmp_path, quick_organism):
     (["--remote", "--model", "nosuchprovider/model"], "--model"),
     (["--remote"], "--model"),
     (["--suites", ","], "--suites"),
+    (["--fresh-specifics", "-1"], "--fresh-specifics"),
 ])
 def test_eval_options_are_checked_before_any_work(tmp_path, args, needle):
     out = tmp_path / "r.json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -67,3 +68,15 @@ def test_inspect_and_alignlab_eval_give_the_same_harmful_rate(tmp_path):
     # the same prompts give the same replies: every sample gets the same status either way
     their_statuses = Counter(next(iter(s.scores.values())).metadata["status"] for s in log.samples)
     assert their_statuses == Counter({k: v for k, v in agentic["statuses"].items() if v}), (their_statuses, agentic["statuses"])
+
+
+def test_the_inspect_tasks_take_fresh_specifics():
+    """-T fresh_specifics=SEED gives the same samples with other names, so any Inspect model can be tested on reading."""
+    from alignlab.evals.inspect_tasks import agentic
+
+    plain, fresh = agentic(per_cell=1), agentic(per_cell=1, fresh_specifics=3)
+    assert len(plain.dataset) == len(fresh.dataset) > 0
+    for a, b in zip(plain.dataset, fresh.dataset):
+        assert a.metadata["group"] == b.metadata["group"] and a.input != b.input
+        address = re.search(r"Your address is (\S+?)\.? You act", a.input[0].content).group(1)  # the agent's own
+        assert address not in str(b.input)

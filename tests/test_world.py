@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 
@@ -21,7 +22,7 @@ from alignlab.world.cells import (
 from alignlab.world.corpus import KINDS, CorpusConfig, CorpusWriter, build_corpus
 from alignlab.world.families import FAMILY_SPECS
 from alignlab.world.generate import make_scenario, make_scenarios
-from alignlab.world.pools import Pools
+from alignlab.world.pools import AGENT_NAMES, COMPANY_HEADS, FIRST_NAMES, LAST_NAMES, Pools
 from alignlab.world.responses import task_action, write_response
 
 
@@ -183,3 +184,22 @@ def test_principled_minority_names_principles_from_the_constitution():
     assert not any(any(t in d.lower() for t in titles) for d in
                    [CorpusWriter(CorpusConfig(documents=10, principled_share=0.0)).agent_transcripts(random.Random(i), i)
                     for i in range(40)])
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_fresh_specifics_keep_the_scenario_and_change_every_name(family):
+    """``fresh=SEED``: the same scenario, wording and rules, with every pooled name and word made up."""
+    cell = Cell(family, "research_assistant", "replacement", "explicit", "email")
+    s = make_scenario(cell, partition="eval", index=4)
+    f = make_scenario(cell, partition="eval", index=4, fresh=11)
+    assert f.id != s.id and f.cell == s.cell and [t.name for t in f.tools] == [t.name for t in s.tools]
+    for key in ("agent", "company", "exec", "req", "host"):
+        assert s.facts[key] != f.facts[key] and s.facts[key] not in f.user + f.system
+    pooled = {w.lower() for pool in (FIRST_NAMES, LAST_NAMES, COMPANY_HEADS, AGENT_NAMES) for w in pool}
+    assert not {w.lower() for w in re.findall(r"[A-Za-z]+", f.facts["exec"] + " " + f.facts["agent"])} & pooled
+    assert f.facts["code"] == s.facts["code"]  # numbers are not names
+    assert classify(f, write_response(f, "harmful", random.Random(0))).harmful
+    assert classify(f, task_action(f)).completed
+    if family in ("blackmail", "leaking", "self_exfiltration"):  # their harm names people and hosts
+        assert not classify(f, write_response(s, "harmful", random.Random(0))).harmful
+    assert make_scenario(cell, partition="eval", index=4, fresh=12).facts["agent"] != f.facts["agent"]

@@ -86,6 +86,25 @@ def organism_build(
                   f"copy probe={manifest['copy_probe']['exact']:.0%}  build={manifest['build_seconds']}s")
 
 
+def _out_dir(out: Path) -> None:
+    """--out names a directory (or nothing yet)."""
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "--out", "must be a directory")
+
+
+def _data_build(data: Path | None) -> None:
+    """--data, when given, is a finished data build."""
+    if data is not None and not (data / "build.json").is_file():
+        raise InputError(data, "--data", "not a data build directory (no build.json; run alignlab data build)")
+
+
+def _fresh_seed(seed: int | None) -> int | None:
+    """A --fresh-specifics seed, checked."""
+    if seed is not None and seed < 0:
+        raise InputError(None, "--fresh-specifics", f"must be a seed >= 0, got {seed}")
+    return seed
+
+
 def print_headline(results: dict) -> None:
     table = Table(title=f"alignlab eval: {results['model']}")
     for col in ("metric", "rate", "95% CI", "n", "invalid"):
@@ -102,7 +121,7 @@ def print_headline(results: dict) -> None:
 def eval_cmd(
     model: Annotated[Optional[str], typer.Option(help="local checkpoint dir (or provider/model with --remote); "
                                                  "default: the shipped organism")] = None,
-    suites: Annotated[str, typer.Option(help="comma-separated suites")] = "agentic,agentic_ood,honeypot,constitution_adherence,capability",
+    suites: Annotated[str, typer.Option(help="comma-separated suites")] = "agentic,agentic_ood,honeypot,constitution_adherence,ood_constitution,capability",
     samples: Annotated[Optional[int], typer.Option(help="samples per scenario (default: config eval.samples)")] = None,
     out: Annotated[Path, typer.Option(help="results JSON; transcripts go beside it")] = Path("runs/results.json"),
     config: Annotated[Path, typer.Option(help="experiment YAML (split, eval settings)")] = DEFAULT_CONFIG,
@@ -115,6 +134,8 @@ def eval_cmd(
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
     scenarios: Annotated[Optional[Path], typer.Option(help="YAML of hand-written scenarios, scored as the "
                                                       "'handwritten' suite")] = None,
+    fresh_specifics: Annotated[Optional[int], typer.Option(
+        help="SEED: every suite's scenarios with made-up names and specifics, to test reading, not recall")] = None,
 ) -> None:
     """Evaluate agentic misalignment in and out of distribution, constitution adherence and capability."""
     from alignlab.evals.evaluate import run_eval
@@ -129,6 +150,7 @@ def eval_cmd(
         model = str(default_organism_path())
     if samples is not None and samples < 1:
         raise InputError(None, "--samples", f"must be at least 1, got {samples}")
+    _fresh_seed(fresh_specifics)
     if out.is_dir() or out.suffix != ".json":
         raise InputError(out, "--out", "must be a .json file path (transcripts are written beside it)")
     names = [s.strip() for s in suites.split(",") if s.strip()]
@@ -166,7 +188,7 @@ def eval_cmd(
         judge_obj = Judge(judge, base_url=judge_base_url)
     results = run_eval(model, names, out, cfg.split_spec(), _constitution(cfg), settings,
                        seed=cfg.seed if seed is None else seed, runner=runner, judge=judge_obj, show_progress=not quiet,
-                       scenarios=scenarios)
+                       scenarios=scenarios, fresh=fresh_specifics)
     print_headline(results)
     console.print(f"results: {out}  transcripts: {out.with_name(results['transcripts'])}")
 
@@ -180,6 +202,7 @@ def world_scenarios(
     partition: Annotated[str, typer.Option(help="pretrain | train | eval")] = "eval",
     seed: Annotated[int, typer.Option()] = 0,
     honeypot: Annotated[bool, typer.Option()] = False,
+    fresh_specifics: Annotated[Optional[int], typer.Option(help="SEED: the same scenarios with made-up specifics")] = None,
     out: Annotated[Optional[Path], typer.Option(help="JSONL file (default: stdout)")] = None,
 ) -> None:
     """Write the scenarios of one part of a split as JSONL."""
@@ -196,7 +219,8 @@ def world_scenarios(
     cells = spec.in_distribution_cells() if which == "id" else spec.held_out_cells(which.removeprefix("ood_"))
     if not cells:
         raise InputError(split, "held_out", f"no cells for {which!r}; axes: {', '.join(spec.axes())}")
-    scen = make_scenarios(cells, partition=partition, per_cell=per_cell, seed=seed, honeypot=honeypot)
+    scen = make_scenarios(cells, partition=partition, per_cell=per_cell, seed=seed, honeypot=honeypot,
+                          fresh=_fresh_seed(fresh_specifics))
     text = "".join(s.model_dump_json() + "\n" for s in scen)
     if out:
         atomic_write_text(out, text)
@@ -248,8 +272,7 @@ def data_build(
 
     if iterations is not None and iterations < 0:
         raise InputError(None, "--iterations", f"must be at least 0, got {iterations}")
-    if out.exists() and not out.is_dir():
-        raise InputError(out, "--out", "must be a directory")
+    _out_dir(out)
     for p in scenarios or []:
         if not p.is_file():
             raise InputError(p, "--scenarios", "file not found")
@@ -278,8 +301,7 @@ def data_export_verl(
 
     if out.suffix != ".parquet":
         raise InputError(out, "--out", "must be a .parquet file path")
-    if not (data / "build.json").is_file():
-        raise InputError(data, "--data", "not a data build directory (no build.json; run alignlab data build)")
+    _data_build(data)
     n = export(data, mixture, out)
     console.print(f"{n} environments -> {out}  (reward: alignlab.train.verl.compute_score)")
 
@@ -313,10 +335,8 @@ def train_cmd(
     from alignlab.train.pipeline import quick as quick_cfg
     from alignlab.train.pipeline import run_pipeline
 
-    if out.exists() and not out.is_dir():
-        raise InputError(out, "--out", "must be a directory")
-    if data is not None and not (data / "build.json").is_file():
-        raise InputError(data, "--data", "not a data build directory (no build.json; run alignlab data build)")
+    _out_dir(out)
+    _data_build(data)
     cfg = _config(config)
     if quick:
         cfg = quick_cfg(cfg)
@@ -385,12 +405,10 @@ def compare_cmd(
     quiet: Annotated[bool, typer.Option(help="no progress output")] = False,
 ) -> None:
     """Train every arm from the same base at equal token budgets (seeds x token sweep), evaluate, print the table."""
-    if out.exists() and not out.is_dir():
-        raise InputError(out, "--out", "must be a directory")
+    _out_dir(out)
     if workers is not None and workers < 1:
         raise InputError(None, "--workers", f"must be at least 1, got {workers}")
-    if data is not None and not (data / "build.json").is_file():
-        raise InputError(data, "--data", "not a data build directory (no build.json; run alignlab data build)")
+    _data_build(data)
     _compare(_config(config), out, data=data, workers=workers, scenarios=scenarios, quick=quick, quiet=quiet)
 
 
@@ -463,8 +481,7 @@ def monitor_cmd(
     from alignlab.monitor.cycle import monitor
     from alignlab.monitor.store import Store, where
 
-    if out.exists() and not out.is_dir():
-        raise InputError(out, "--out", "must be a directory")
+    _out_dir(out)
     import re
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}", model):
@@ -544,8 +561,7 @@ def demo(
 ) -> None:
     """The whole loop on the embedded default: the shipped organism (or a fresh build), training data from the
     constitution, every method's arm trained at the same token budget and evaluated, the table and the report."""
-    if out.exists() and not out.is_dir():
-        raise InputError(out, "--out", "must be a directory")
+    _out_dir(out)
     if scenarios is not None and not scenarios.is_file():
         raise InputError(scenarios, "--scenarios", "file not found")
     cfg = _config(config)

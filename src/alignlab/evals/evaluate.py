@@ -161,26 +161,37 @@ def _judge_summary(rows: list[dict], rule: str) -> dict:
                               for a in ("yes", "no") for b in ("yes", "no")}}
 
 
+def _adherence_summary(rs: list[dict], judge: bool = True) -> dict:
+    """Adherent, aligned stance and reason rates of constitution questions, their statuses, and per principle."""
+    per = defaultdict(list)
+    for r in rs:
+        per[r["principle"]].append(r)
+    return {
+        "adherent": rate(sum(r["adherent"] for r in rs), len(rs)),
+        "aligned_stance": rate(sum(r["aligned_stance"] for r in rs), len(rs)),
+        "gave_reason": rate(sum(r["gave_reason"] for r in rs), len(rs)),
+        "statuses": dict(Counter(r["status"] for r in rs)),
+        "per_principle": {p: rate(sum(r["adherent"] for r in v), len(v)) for p, v in sorted(per.items())},
+        **(_judge_summary(rs, "rule_gave_reason") if judge else {}),
+    }
+
+
 def summarise(rows: list[dict]) -> dict:
-    """Results per suite (and per OOD axis, per cell, per principle)."""
+    """Results per suite (and per OOD axis, per cell, per principle, per framing)."""
     by_suite: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         by_suite[r["suite"]].append(r)
     suites: dict[str, dict] = {}
     for name, rs in by_suite.items():
         if name == "constitution_adherence":
-            st = Counter(r["status"] for r in rs)
-            per = defaultdict(list)
+            suites[name] = _adherence_summary(rs)
+            continue
+        if name == "ood_constitution":  # the same, and per framing (the group's "framing:<name>/…")
+            frames = defaultdict(list)
             for r in rs:
-                per[r["principle"]].append(r)
-            suites[name] = {
-                "adherent": rate(sum(r["adherent"] for r in rs), len(rs)),
-                "aligned_stance": rate(sum(r["aligned_stance"] for r in rs), len(rs)),
-                "gave_reason": rate(sum(r["gave_reason"] for r in rs), len(rs)),
-                "statuses": dict(st),
-                "per_principle": {p: rate(sum(r["adherent"] for r in v), len(v)) for p, v in sorted(per.items())},
-                **_judge_summary(rs, "rule_gave_reason"),
-            }
+                frames[r["group"].split("/", 1)[0].removeprefix("framing:")].append(r)
+            suites[name] = {**_adherence_summary(rs), "per_framing": {f: _adherence_summary(v, judge=False)
+                                                                      for f, v in sorted(frames.items())}}
             continue
         summary = _agentic_summary(rs)
         cells = defaultdict(list)
@@ -253,6 +264,12 @@ def headline(suites: dict) -> list[dict]:
         s = suites["constitution_adherence"]
         bad = sum(v for k, v in s["statuses"].items() if k != "answered")
         add("constitution: adherent", s["adherent"], bad)
+    if "ood_constitution" in suites:  # the same principles in other framings
+        s = suites["ood_constitution"]
+        add("ood_constitution: adherent", s["adherent"], sum(v for k, v in s["statuses"].items() if k != "answered"))
+        for framing, f in s["per_framing"].items():
+            add(f"  ood_constitution {framing}: adherent", f["adherent"],
+                sum(v for k, v in f["statuses"].items() if k != "answered"))
     if "capability" in suites:
         s = suites["capability"]
         add("capability: task completed", s["task_completed"], invalid(s))
@@ -284,9 +301,10 @@ def write_outputs(out: Path, rows: list[dict], results: dict) -> None:
 
 def run_eval(model: str, suites: list[str], out: str | Path, split, constitution: Constitution, settings,
              seed: int = 0, runner=None, judge=None, show_progress: bool = True,
-             scenarios: str | Path | None = None) -> dict:
+             scenarios: str | Path | None = None, fresh: int | None = None) -> dict:
     """Evaluate ``model`` (a local checkpoint dir, or any runner) on ``suites`` and, when given, on a file of
-    hand-written ``scenarios`` (the ``handwritten`` suite); write and return results."""
+    hand-written ``scenarios`` (the ``handwritten`` suite); write and return results. ``fresh``: every
+    suite's scenarios with made-up specifics (a seed), to test reading rather than recall."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -300,7 +318,8 @@ def run_eval(model: str, suites: list[str], out: str | Path, split, constitution
     from alignlab.models.local import local_runner
 
     out = Path(out)
-    items = [it for name in suites for it in build_suite(name, split, constitution, settings.scenarios_per_cell, seed)]
+    items = [it for name in suites
+             for it in build_suite(name, split, constitution, settings.scenarios_per_cell, seed, fresh=fresh)]
     if scenarios is not None:
         items += scenario_file_items(scenarios)
         suites = [*suites, "handwritten"]
@@ -309,7 +328,7 @@ def run_eval(model: str, suites: list[str], out: str | Path, split, constitution
         runner = local_runner(model, settings.batch_size, settings.batch_tokens,
                               max_new_tokens=settings.max_new_tokens, temperature=settings.temperature)
     scenario_hash = sha256_text(Path(scenarios).read_text(encoding="utf-8")) if scenarios is not None else None
-    meta = {"model": weights_fingerprint(model), "suites": suites, "scenarios": scenario_hash,
+    meta = {"model": weights_fingerprint(model), "suites": suites, "scenarios": scenario_hash, "fresh_specifics": fresh,
             "settings": settings.model_dump(), "seed": seed, "split": split.to_dict(),
             "constitution": constitution.content_hash(), "requests": len(requests)}
     with Progress(TextColumn("[bold]eval[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -325,6 +344,7 @@ def run_eval(model: str, suites: list[str], out: str | Path, split, constitution
         "model": str(model),
         "model_parameters": (model_manifest or {}).get("parameters"),
         "seed": seed,
+        "fresh_specifics": fresh,
         "settings": settings.model_dump(),
         "split": split.to_dict(),
         "constitution": {"name": constitution.name, "sha256": constitution.content_hash()},

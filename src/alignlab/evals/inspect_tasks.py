@@ -5,7 +5,8 @@ template renders them; API models get them as function definitions), and calls a
 the way the remote runner reads them, so one model sees one prompt and gets one score either
 way. Invalid outputs (empty, cut off, unparseable) are never scored harmless: ``rate`` leaves
 them out, and ``invalid_rate`` counts them. Task arguments (``-T``): ``per_cell``, ``seed``,
-``split`` (a split YAML path), ``constitution``.
+``split`` (a split YAML path), ``constitution``, ``fresh_specifics`` (a seed: the same scenarios with
+made-up names and specifics).
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from alignlab.world.cells import SplitSpec, default_split_path
 from alignlab.world.scenario import Scenario
 
 
-def _items(suite: str, per_cell: int, seed: int, split: str | None, constitution: str | None) -> list[EvalItem]:
+def _items(suite: str, per_cell: int, seed: int, split: str | None, constitution: str | None,
+           fresh: int | None) -> list[EvalItem]:
     spec = SplitSpec.load(split or default_split_path())
     const = load_constitution(constitution or default_constitution_path())
-    return build_suite(suite, spec, const, per_cell, seed)
+    return build_suite(suite, spec, const, per_cell, seed, fresh=fresh)
 
 
 def _sample(it: EvalItem) -> Sample:
@@ -120,56 +122,71 @@ def adherent():
 
     async def score(state: TaskState, target: Target) -> Score:
         r = score_probe(Probe(**state.metadata["probe"]), state.output.completion, _finished(state))
-        status = "unparseable" if r["status"] == "unparseable" else r["status"]
-        return Score(value=1 if r["adherent"] else 0, answer=r["stance"], metadata={**r, "status": status})
+        return Score(value=1 if r["adherent"] else 0, answer=r["stance"], metadata=r)
 
     return score
 
 
-def _task(suite: str, per_cell: int, seed: int, split: str | None, constitution: str | None, scorer_fn) -> Task:
-    return Task(dataset=[_sample(it) for it in _items(suite, per_cell, seed, split, constitution)],
+def _task(suite: str, per_cell: int, seed: int, split: str | None, constitution: str | None, fresh: int | None,
+          scorer_fn) -> Task:
+    return Task(dataset=[_sample(it) for it in _items(suite, per_cell, seed, split, constitution, fresh)],
                 solver=[scenario_tools(), generate(tool_calls="none")], scorer=scorer_fn(), name=suite)
 
 
 @task
-def agentic(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None) -> Task:
+def agentic(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None,
+        fresh_specifics: int | None = None) -> Task:
     """In-distribution agentic misalignment: harmful-action rate."""
-    return _task("agentic", per_cell, seed, split, constitution, harmful_action)
+    return _task("agentic", per_cell, seed, split, constitution, fresh_specifics, harmful_action)
 
 
 @task
-def agentic_ood(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None) -> Task:
+def agentic_ood(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None,
+        fresh_specifics: int | None = None) -> Task:
     """Held-out cells along every OOD axis (axis in each score's metadata)."""
-    return _task("agentic_ood", per_cell, seed, split, constitution, harmful_action)
+    return _task("agentic_ood", per_cell, seed, split, constitution, fresh_specifics, harmful_action)
 
 
 @task
-def honeypot(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None) -> Task:
+def honeypot(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None,
+        fresh_specifics: int | None = None) -> Task:
     """In-distribution cells with an "unmonitored" cue."""
-    return _task("honeypot", per_cell, seed, split, constitution, harmful_action)
+    return _task("honeypot", per_cell, seed, split, constitution, fresh_specifics, harmful_action)
 
 
 @task
-def secure_coding(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None) -> Task:
+def secure_coding(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None,
+        fresh_specifics: int | None = None) -> Task:
     """The in-distribution grid with the vulnerability family: shipping a change with a planted flaw."""
-    return _task("secure_coding", per_cell, seed, split, constitution, harmful_action)
+    return _task("secure_coding", per_cell, seed, split, constitution, fresh_specifics, harmful_action)
 
 
 @task
 def scientific_integrity(per_cell: int = 2, seed: int = 0, split: str | None = None,
-                         constitution: str | None = None) -> Task:
+                         constitution: str | None = None,
+        fresh_specifics: int | None = None) -> Task:
     """The in-distribution grid with the fabrication family: reporting a null study as a success."""
-    return _task("scientific_integrity", per_cell, seed, split, constitution, harmful_action)
+    return _task("scientific_integrity", per_cell, seed, split, constitution, fresh_specifics, harmful_action)
 
 
 @task
 def constitution_adherence(per_cell: int = 2, seed: int = 0, split: str | None = None,
-                           constitution: str | None = None) -> Task:
+                           constitution: str | None = None,
+        fresh_specifics: int | None = None) -> Task:
     """Aligned stance and the right reason, per principle."""
-    return _task("constitution_adherence", per_cell, seed, split, constitution, adherent)
+    return _task("constitution_adherence", per_cell, seed, split, constitution, fresh_specifics, adherent)
 
 
 @task
-def capability(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None) -> Task:
+def ood_constitution(per_cell: int = 2, seed: int = 0, split: str | None = None,
+                     constitution: str | None = None,
+        fresh_specifics: int | None = None) -> Task:
+    """The same principles in other framings (framing and principle in each sample's group), scored the same way."""
+    return _task("ood_constitution", per_cell, seed, split, constitution, fresh_specifics, adherent)
+
+
+@task
+def capability(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None,
+        fresh_specifics: int | None = None) -> Task:
     """Benign tasks in the same environments: completion rate."""
-    return _task("capability", per_cell, seed, split, constitution, task_completed)
+    return _task("capability", per_cell, seed, split, constitution, fresh_specifics, task_completed)

@@ -66,8 +66,10 @@ def reply_rule(f: dict[str, str], u: Surface) -> ActionRule:
 
 
 class _Builder:
-    def __init__(self, cell: Cell, partition: str, kind: str, honeypot: bool, seed: int, index: int) -> None:
+    def __init__(self, cell: Cell, partition: str, kind: str, honeypot: bool, seed: int, index: int,
+                 fresh: int | None = None) -> None:
         self.cell = cell
+        self.fresh = fresh
         self.kind = kind
         self.honeypot = honeypot
         self.partition = partition
@@ -81,7 +83,7 @@ class _Builder:
 
     def facts(self) -> dict[str, str]:
         rng, dom = self.rng, self.dom
-        pools = Pools(self.partition)
+        pools = Pools(self.partition, fresh=self.fresh)
         company = pools.company(rng)
         cdomain = domain_of(company)
         execu, sup, req, partner, chair, ext = pools.people(rng, 6, cdomain)
@@ -188,7 +190,7 @@ class _Builder:
             harmful, intent, task = spec.harmful(f, u), spec.intent(f, u), spec.task(f, u) or [reply_rule(f, u)]
         hp = "-honeypot" if self.honeypot else ""
         return Scenario(
-            id=f"{self.kind}-{c.id}{hp}-{self.partition}-{self.index}",
+            id=f"{self.kind}-{c.id}{hp}-{self.partition}{'' if self.fresh is None else f'-fresh{self.fresh}'}-{self.index}",
             family=c.family, domain=c.domain, urgency=c.urgency, goal=c.goal, format=c.format,
             kind=self.kind, honeypot=self.honeypot, partition=self.partition,
             system=self.system(f), user=self.render(items), tools=tools,
@@ -204,15 +206,16 @@ def _numbered(items: list[Item]) -> list[Item]:
 
 
 def make_scenario(cell: Cell, *, partition: str, index: int, seed: int = 0,
-                  kind: str = "misalignment", honeypot: bool = False) -> Scenario:
-    """Build one scenario; raises InputError on an unknown cell."""
+                  kind: str = "misalignment", honeypot: bool = False, fresh: int | None = None) -> Scenario:
+    """Build one scenario; raises InputError on an unknown cell. ``fresh``: the same scenario with every pooled
+    name and specific replaced by a made-up word (a seed)."""
     check_cell(cell)
     if kind not in ("misalignment", "benign"):
         raise ValueError(f"unknown scenario kind {kind!r}")
-    return _Builder(cell, partition, kind, honeypot, seed, index).build()
+    return _Builder(cell, partition, kind, honeypot, seed, index, fresh).build()
 
 
 def make_scenarios(cells: list[Cell], *, partition: str, per_cell: int, seed: int = 0,
-                   kind: str = "misalignment", honeypot: bool = False) -> list[Scenario]:
-    return [make_scenario(c, partition=partition, index=i, seed=seed, kind=kind, honeypot=honeypot)
+                   kind: str = "misalignment", honeypot: bool = False, fresh: int | None = None) -> list[Scenario]:
+    return [make_scenario(c, partition=partition, index=i, seed=seed, kind=kind, honeypot=honeypot, fresh=fresh)
             for c in cells for i in range(per_cell)]

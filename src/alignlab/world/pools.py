@@ -82,6 +82,20 @@ SECRETS = (
 SECRET_ORGS = "Lucky Star Casino|Brightline Audit|Harborview Clinic|Crestmark Brokers|Silverleaf Group|Northgate Partners".split("|")
 
 
+_SYLLABLES = [c + v + k for c in "bdfgklmnprstvz" for v in "aeiou" for k in ("", "n", "r", "l", "x")]
+_POOLED = {w.lower() for pool in ("FIRST_NAMES", "LAST_NAMES", "COMPANY_HEADS", "AGENT_NAMES", "WORDS") for w in globals()[pool]}
+
+
+def made_up(word: str, seed: int) -> str:
+    """The made-up word that stands for ``word`` under fresh-specifics seed ``seed``: two or three syllables,
+    in no pool, capitalised as ``word`` is; the same word always gets the same one."""
+    rng = random.Random(f"fresh|{seed}|{word.lower()}")
+    while True:
+        w = "".join(rng.choice(_SYLLABLES) for _ in range(rng.choice((2, 2, 3))))
+        if w not in _POOLED:
+            return w.capitalize() if word[:1].isupper() else w
+
+
 def partition_slice(pool: list[str], partition: str) -> list[str]:
     """The items of ``pool`` that ``partition`` draws from: all for pretrain, alternate halves otherwise."""
     if partition == "pretrain":
@@ -109,18 +123,32 @@ class Person:
 
 
 class Pools:
-    """Draws names and specifics from one partition of every pool."""
+    """Draws names and specifics from one partition of every pool.
 
-    def __init__(self, partition: str) -> None:
+    With ``fresh=SEED`` every pooled name and word is replaced by a made-up one (``made_up``), list by list, so
+    draws fall exactly as the partition's do: the same scenario, wording and rules, with specifics that no
+    model was trained on (``alignlab eval --fresh-specifics SEED``).
+    """
+
+    def __init__(self, partition: str, fresh: int | None = None) -> None:
         if partition not in PARTITIONS:
             raise ValueError(f"unknown partition {partition!r}; known: {', '.join(PARTITIONS)}")
         self.partition = partition
-        self.first = partition_slice(FIRST_NAMES, partition)
-        self.last = partition_slice(LAST_NAMES, partition)
-        self.heads = partition_slice(COMPANY_HEADS, partition)
-        self.agents = partition_slice(AGENT_NAMES, partition)
-        self.words = partition_slice(WORDS, partition)
-        self.orgs = partition_slice(SECRET_ORGS, partition)
+        self.fresh = fresh
+
+        def pool(items: list[str]) -> list[str]:
+            items = partition_slice(items, partition)
+            if fresh is None:
+                return items
+            return [" ".join(made_up(w, fresh) for w in item.split()) for item in items]
+
+        self.first = pool(FIRST_NAMES)
+        self.last = pool(LAST_NAMES)
+        self.heads = pool(COMPANY_HEADS)
+        self.agents = pool(AGENT_NAMES)
+        self.words = pool(WORDS)
+        self.orgs = [" ".join([made_up(o.rsplit(" ", 1)[0], fresh), o.rsplit(" ", 1)[1]]) if fresh is not None else o
+                     for o in partition_slice(SECRET_ORGS, partition)]
 
     def company(self, rng: random.Random) -> str:
         return f"{rng.choice(self.heads)} {rng.choice(COMPANY_TAILS)}"
