@@ -145,7 +145,8 @@ def test_triggers_fire_on_alerts_new_cells_and_a_changed_constitution():
     cfg = load_config(default_config_path())
     metrics = [{"name": "misalignment", "status": "alert", "message": "lower bound 30.0% > 1.0%"},
                {"name": "adherence", "status": "not yet known", "message": "x"},
-               {"name": "ood_generalisation", "status": "ok", "message": "x"}, {"name": "capability", "status": "measured"}]
+               {"name": "ood_generalisation", "status": "ok", "message": "x"},
+               {"name": "ood_constitution", "status": "ok", "message": "x"}, {"name": "capability", "status": "measured"}]
     model = {"trained_cells": [f"c{i}" for i in range(5)], "trained_constitution": "old"}
     got = fired(cfg, metrics, model, [f"c{i}" for i in range(16)], "new")
     assert [t["action"] for t in got] == ["retrain_phase3", "retrain_ood", "retrain_all"]
@@ -234,10 +235,13 @@ def test_bad_monitor_input_fails_with_one_line(tmp_path):
 
 
 DEPLOYMENTS = {  # config: (its KPIs, the suite and domain that must hold its own cells)
-    "customer_service": ({"harmful_rate", "adherence", "ood_generalisation", "capability"}, "agentic", "customer_service"),
-    "code_assistant": ({"harmful_code_rate", "secure_coding_compliance", "adherence", "ood_generalisation", "capability"},
+    "customer_service": ({"harmful_rate", "adherence", "ood_constitution", "ood_generalisation", "capability"}, "agentic",
+                         "customer_service"),
+    "code_assistant": ({"harmful_code_rate", "secure_coding_compliance", "adherence", "ood_constitution",
+                        "ood_generalisation", "capability"},
                        "secure_coding", "code_assistant"),
-    "research_assistant": ({"misalignment", "scientific_integrity", "scenario_generalisation", "adherence", "capability"},
+    "research_assistant": ({"misalignment", "scientific_integrity", "scenario_generalisation", "adherence",
+                            "ood_constitution", "capability"},
                            "scientific_integrity", "research_assistant"),
 }
 
