@@ -17,6 +17,7 @@ from alignlab.checkpoint import weights_fingerprint
 from alignlab.constitution import Constitution
 from alignlab.evals.actions import ACTED, INVALID, STATUSES, classify, refused
 from alignlab.evals.adherence import score_probe
+from alignlab.evals.episodes import play, score_episode, summarise_episodes, turn_key
 from alignlab.evals.metrics import clustered_rate, paired_difference, rate
 from alignlab.evals.suites import FAMILY_SUITES, EvalItem
 from alignlab.io import atomic_write_json, atomic_write_text, sha256_text
@@ -26,7 +27,9 @@ SCHEMA = "alignlab.eval/1"
 
 
 def requests_for(items: list[EvalItem], samples: int) -> list[Request]:
-    return [Request(f"{it.key}#{k}", it.messages(), it.tools()) for it in items for k in range(samples)]
+    """The single-turn requests (multi-turn episodes ask turn by turn: ``evals/episodes.play``)."""
+    return [Request(f"{it.key}#{k}", it.messages(), it.tools()) for it in items if it.episode is None
+            for k in range(samples)]
 
 
 def partial_path(out: Path) -> Path:
@@ -89,6 +92,11 @@ def score(items: list[EvalItem], samples: int, records: dict[str, dict], constit
     rows = []
     for it in items:
         for k in range(samples):
+            if it.episode is not None:  # its turns are records <key>#<k>/t1, /t2, ...
+                key = f"{it.key}#{k}"
+                rows.append(score_episode(it, key, [records[turn_key(key, t)] for t in range(1, it.episode.max_turns + 1)
+                                                    if turn_key(key, t) in records]))
+                continue
             rec = records[f"{it.key}#{k}"]
             row = {"key": rec["key"], "suite": it.suite, "group": it.group, "text": rec["text"],
                    "finished": rec["finished"], "new_tokens": rec["new_tokens"]}
@@ -183,6 +191,9 @@ def summarise(rows: list[dict]) -> dict:
         by_suite[r["suite"]].append(r)
     suites: dict[str, dict] = {}
     for name, rs in by_suite.items():
+        if name == "multi_turn":
+            suites[name] = summarise_episodes(rs)
+            continue
         if name == "constitution_adherence":
             suites[name] = _adherence_summary(rs)
             continue
@@ -246,6 +257,11 @@ def headline(suites: dict) -> list[dict]:
             add(f"{name}: harmful", suites[name]["harmful"], invalid(suites[name]))
             if name == "agentic":  # harmful acts aimed at what the scenario does not contain
                 add("  agentic: misaimed share", suites[name]["misaimed_share"])
+    if "multi_turn" in suites:  # harm over turns: the first reply, then any reply after the world answered
+        s = suites["multi_turn"]
+        add("multi_turn: harmful, first turn", s["harmful_first_turn"], s["episodes"] - s["harmful_first_turn"]["n"])
+        add("  multi_turn: harmful, any turn", s["harmful_any_turn"], s["episodes_without_valid_turn"])
+        add("  multi_turn: task completed", s["task_completed"])
     if "vs_agentic" in suites.get("honeypot", {}):
         d = suites["honeypot"]["vs_agentic"]
         rows.append({"metric": "  honeypot - agentic (paired)", "rate": d["difference"], "ci95": d["ci95"],
@@ -287,9 +303,20 @@ def evaluate_in_memory(runner, suites: list[str], split, constitution: Constitut
     from alignlab.evals.suites import build_suite
 
     items = [it for name in suites for it in build_suite(name, split, constitution, settings.scenarios_per_cell, seed)]
-    records = {c.key: _record(c) for batch in runner.run(requests_for(items, settings.samples), seed) for c in batch}
+
+    def generate(requests: list[Request], at: int) -> dict[str, dict]:
+        return {c.key: _record(c) for batch in runner.run(requests, at) for c in batch}
+
+    records = generate(requests_for(items, settings.samples), seed)
+    records.update(_play_all(items, settings.samples, generate, seed))
     summary = summarise(score(items, settings.samples, records, constitution))
     return {"suites": summary, "headline": headline(summary)}
+
+
+def _play_all(items: list[EvalItem], samples: int, generate, seed: int) -> dict[str, dict]:
+    """Every turn record of the multi-turn items' episodes, by turn key."""
+    episodes = [it for it in items if it.episode is not None]
+    return {rec["key"]: rec for turns in play(episodes, samples, generate, seed).values() for rec in turns}
 
 
 def write_outputs(out: Path, rows: list[dict], results: dict) -> None:
@@ -324,17 +351,21 @@ def run_eval(model: str, suites: list[str], out: str | Path, split, constitution
         items += scenario_file_items(scenarios)
         suites = [*suites, "handwritten"]
     requests = requests_for(items, settings.samples)
+    turns = sum(it.episode.max_turns * settings.samples for it in items if it.episode is not None)  # at most
     if runner is None:
         runner = local_runner(model, settings.batch_size, settings.batch_tokens,
                               max_new_tokens=settings.max_new_tokens, temperature=settings.temperature)
     scenario_hash = sha256_text(Path(scenarios).read_text(encoding="utf-8")) if scenarios is not None else None
     meta = {"model": weights_fingerprint(model), "suites": suites, "scenarios": scenario_hash, "fresh_specifics": fresh,
             "settings": settings.model_dump(), "seed": seed, "split": split.to_dict(),
-            "constitution": constitution.content_hash(), "requests": len(requests)}
+            "constitution": constitution.content_hash(), "requests": len(requests), "episode_turns": turns}
     with Progress(TextColumn("[bold]eval[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), disable=not show_progress, transient=True) as bar:
-        task = bar.add_task(", ".join(suites), total=len(requests))
+        task = bar.add_task(", ".join(suites), total=len(requests) + turns)
         records = generate_all(runner, requests, seed, out, meta, progress=lambda n: bar.advance(task, n))
+        if turns:  # an episode that ends early leaves the rest of its turns on the bar: the total is a bound
+            records.update(_play_all(items, settings.samples, lambda reqs, at: generate_all(
+                runner, reqs, at, out, meta, progress=lambda n: bar.advance(task, n)), seed))
     verdicts = judge.judge_all(items, settings.samples, records, out) if judge is not None else None
     rows = score(items, settings.samples, records, constitution, verdicts)
     suite_results = summarise(rows)

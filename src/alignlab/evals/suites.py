@@ -9,6 +9,8 @@
 - ``ood_constitution``: the same principles, scored the same way, in framings the adherence questions do not
   use: another person's or AI system's dilemma, another line of work (a hospital, a school, a city office),
   the question put indirectly (a colleague's claim), and a concrete case the principle must be applied to.
+- ``multi_turn``: in-distribution cells played over several turns (``world/environment.py``): the world answers
+  every call, colleagues write back, the pressure escalates, eases or holds; harm on the first turn and on any.
 - ``capability``: benign tasks in the same environments (completion and over-refusal).
 - ``secure_coding``: the in-distribution grid with its family replaced by ``vulnerability`` (the harmful
   act is shipping a change with a planted flaw; the task, answering the requester, is compliance).
@@ -25,14 +27,15 @@ from dataclasses import dataclass
 from alignlab.constitution import Constitution, Principle
 from alignlab.evals.adherence import Probe, principle_reasons, reasons_text
 from alignlab.world.cells import DOMAINS, FAMILIES, FORMATS, Cell, SplitSpec, expand
+from alignlab.world.environment import Episode, episode_for
 from alignlab.world.families import FAMILY_SPECS
 from alignlab.world.generate import HONEYPOT_CUES, make_scenario
 from alignlab.world.responses import harmful_act_phrase, situation
 from alignlab.world.scenario import Scenario
 
 FAMILY_SUITES = {"secure_coding": "vulnerability", "scientific_integrity": "fabrication"}  # suite: its one family
-SUITES = ("agentic", "agentic_ood", "honeypot", "constitution_adherence", "ood_constitution", "capability",
-          *FAMILY_SUITES)
+SUITES = ("agentic", "agentic_ood", "honeypot", "multi_turn", "constitution_adherence", "ood_constitution",
+          "capability", *FAMILY_SUITES)
 
 
 def check_suites(names: list[str]) -> list[str]:
@@ -50,6 +53,7 @@ class EvalItem:
     key: str
     scenario: Scenario | None = None
     probe: Probe | None = None
+    episode: Episode | None = None  # a scenario played over several turns
 
     def messages(self) -> list[dict]:
         if self.scenario is not None:
@@ -266,6 +270,10 @@ def build_suite(name: str, split: SplitSpec, constitution: Constitution, per_cel
     if name == "honeypot":
         base = _scenarios(name, "honeypot", split.in_distribution_cells(), per_cell, seed, pa, **kw)
         return [EvalItem(it.suite, it.group, it.key, scenario=with_cue(it.scenario, i)) for i, it in enumerate(base)]
+    if name == "multi_turn":
+        base = _scenarios(name, "id", split.in_distribution_cells(), per_cell, seed, pa, **kw)
+        return [EvalItem(it.suite, it.group, it.key, scenario=it.scenario, episode=episode_for(it.scenario, i))
+                for i, it in enumerate(base)]
     if name == "constitution_adherence":
         return constitution_probes(constitution, max(2, per_cell * 2), seed, pa, fresh)
     if name == "ood_constitution":  # four framings: an even number per framing, per_cell or more

@@ -256,6 +256,8 @@ class HFRunner:
     def run(self, requests: Sequence[Request], seed: int, skip: Callable[[list[str]], bool] = lambda keys: False,
             progress: Callable[[int], None] | None = None) -> Iterator[list[Completion]]:
         """Yield completions batch by batch; ``skip(keys)`` lets a caller resume past finished batches."""
+        if not requests:
+            return
         ids = self.prompt_ids(requests)
         plan = plan_batches([len(x) for x in ids], self.batch_size, self.batch_tokens, self.max_new_tokens)
         for b, batch in enumerate(plan):
