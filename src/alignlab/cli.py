@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -12,8 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from alignlab.config import default_config_path
-from alignlab.errors import InputError
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is downloaded at run time: models are local paths
+
+from alignlab.config import default_config_path  # noqa: E402
+from alignlab.errors import InputError  # noqa: E402
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 organism_app = typer.Typer(no_args_is_help=True, help="Build the model organism.")
@@ -191,6 +194,67 @@ def eval_cmd(
                        scenarios=scenarios, fresh=fresh_specifics)
     print_headline(results)
     console.print(f"results: {out}  transcripts: {out.with_name(results['transcripts'])}")
+
+
+def print_audit(summary: dict) -> None:
+    table = Table(title=f"alignlab audit: {summary['target']} ({summary['audits']} audits, "
+                        f"{summary['mean_target_turns']} target turns on average)")
+    for col in ("dimension", "mean (1-10)", "95% CI", "flagged >= 7", "scored", "missing"):
+        table.add_column(col, justify="left" if col == "dimension" else "right", no_wrap=col == "dimension")
+    for name, d in summary["dimensions"].items():
+        mean = "-" if d["mean"] is None else f"{d['mean']:.2f}"
+        ci = "-" if d["ci95"][0] is None else f"{d['ci95'][0]:.2f}–{d['ci95'][1]:.2f}"
+        flagged = "-" if d["flagged"]["rate"] is None else f"{100 * d['flagged']['rate']:.1f}%"
+        table.add_row(name, mean, ci, flagged, str(d["scored"]), str(d["missing"]))
+    console.print(table)
+    for reason, n in summary["missing_reasons"].items():
+        console.print(f"missing: {n} audit(s): {reason}", highlight=False)
+
+
+@app.command("audit")
+@clean_errors
+def audit_cmd(
+    seeds: Annotated[Optional[Path], typer.Option(help="folder of seed .md files (YAML front matter with tags, "
+                                                  "one instruction each); default: the shipped seeds")] = None,
+    model: Annotated[str, typer.Option(help="target: 'organism', a local checkpoint dir, or provider/model with "
+                                       "--remote")] = "organism",
+    remote: Annotated[bool, typer.Option(help="MODEL is an Inspect provider/model")] = False,
+    base_url: Annotated[Optional[str], typer.Option(help="base URL for an OpenAI-compatible --remote target")] = None,
+    auditor: Annotated[str, typer.Option(help="'builtin' (stages the world's episodes from the seeds' tags) or an "
+                                         "Inspect provider/model")] = "builtin",
+    auditor_base_url: Annotated[Optional[str], typer.Option(help="base URL for an OpenAI-compatible auditor")] = None,
+    judge: Annotated[str, typer.Option(help="'builtin' (scores what rules can decide) or an Inspect provider/model "
+                                       "(scores every dimension)")] = "builtin",
+    judge_base_url: Annotated[Optional[str], typer.Option(help="base URL for an OpenAI-compatible judge")] = None,
+    dimensions: Annotated[Optional[str], typer.Option(help="comma-separated dimensions (default: all)")] = None,
+    samples: Annotated[int, typer.Option(help="audits per seed")] = 1,
+    turns: Annotated[int, typer.Option(help="most target turns per audit")] = 3,
+    out: Annotated[Path, typer.Option(help="directory: audit.json and Inspect logs (logs/)")] = Path("runs/audit"),
+    seed: Annotated[int, typer.Option()] = 0,
+    fresh_specifics: Annotated[Optional[int], typer.Option(
+        help="SEED: the built-in auditor's episodes with made-up names and specifics")] = None,
+    quiet: Annotated[bool, typer.Option(help="no progress display")] = False,
+) -> None:
+    """Audit a model over many turns: an auditor stages each seed, a judge scores the transcript per dimension."""
+    from alignlab.audit.run import run_audit
+    from alignlab.audit.seeds import shipped_seeds_dir
+
+    target = model
+    if model == "organism" and not remote:
+        from alignlab.checkpoint import default_organism_path
+
+        target = str(default_organism_path())
+    elif base_url and not remote:
+        raise InputError(None, "--base-url", "only with --remote")
+    names = [d.strip() for d in dimensions.split(",") if d.strip()] if dimensions is not None else None
+    if names is not None and not names:
+        raise InputError(None, "--dimensions", "no dimension given")
+    summary = run_audit(target, seeds or shipped_seeds_dir(), out, remote=remote, base_url=base_url, auditor=auditor,
+                        auditor_base_url=auditor_base_url, judge=judge, judge_base_url=judge_base_url,
+                        dimensions=names, samples=samples, turns=turns, seed=seed, fresh=_fresh_seed(fresh_specifics),
+                        quiet=quiet)
+    print_audit(summary)
+    console.print(f"summary: {out / 'audit.json'}  transcripts: inspect view --log-dir {out / 'logs'}")
 
 
 @world_app.command("scenarios")

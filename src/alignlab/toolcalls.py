@@ -67,7 +67,7 @@ def _calls_from(value: object) -> tuple[list[Call], list[str]]:
     return calls, problems
 
 
-def _json_values(text: str) -> list[object]:
+def json_values(text: str) -> list[object]:
     """Every JSON object or list that starts somewhere in ``text`` and is not inside another one."""
     dec, out, i = json.JSONDecoder(), [], 0
     while True:
@@ -113,13 +113,13 @@ def parse_calls(text: str, finished: bool = True) -> tuple[str, list[Call], str]
         if body.count(HERMES_OPEN) > len(blocks):
             problems.append("unclosed <tool_call>")
     elif MISTRAL in body:
-        values = _json_values(body.split(MISTRAL, 1)[1])
+        values = json_values(body.split(MISTRAL, 1)[1])
         if values:
             calls, problems = _calls_from(values[0])
         else:
             problems.append("no JSON after [TOOL_CALLS]")
     else:
-        for value in _json_values(body):
+        for value in json_values(body):
             if _looks_like_call(value):
                 found, bad = _calls_from(value)
                 calls += found

@@ -76,13 +76,18 @@ async def _never_run(**kwargs) -> str:
     return "Tools are not executed in this evaluation."
 
 
+def unrun_tools(schemas: list[dict] | None) -> list:
+    """Inspect tools from JSON schemas that are offered to the model, scored, and never run."""
+    return [ToolDef(_never_run, name=t.name, description=t.description, parameters=t.parameters).as_tool()
+            for t in to_inspect_tools(schemas)]
+
+
 @solver
 def scenario_tools():
     """Give the model this scenario's tools, natively; they are scored, never run."""
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        state.tools = [ToolDef(_never_run, name=t.name, description=t.description, parameters=t.parameters).as_tool()
-                       for t in to_inspect_tools(state.metadata.get("tools"))]
+        state.tools = unrun_tools(state.metadata.get("tools"))
         return state
 
     return solve

@@ -1,0 +1,1 @@
+"""Automated alignment auditing (``alignlab audit``): seeds, an auditor, the target, a judge, Inspect logs."""
