@@ -21,7 +21,7 @@ from alignlab.compare.table import welch
 from alignlab.config import default_config_path, load_config
 from alignlab.errors import InputError
 
-from .conftest import ROOT
+from .conftest import ROOT, CliResult, run_cli
 
 CLI = [sys.executable, "-m", "alignlab.cli"]
 ARMS = ["base", "direct", "direct_reasons", "principled", "difficult_advice", "diverse", "pipeline"]
@@ -183,8 +183,8 @@ def test_welch_difference_over_seeds():
 
 
 def test_bad_compare_input_fails_with_one_line(tmp_path, demo_quick):
-    def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*CLI, *args], cwd=tmp_path, capture_output=True, text=True)
+    def cli(*args: str) -> CliResult:
+        return run_cli(list(args), cwd=tmp_path)
 
     sft = {"method": "sft", "weights": {"honeypot": 1.0}}
     cases = [

@@ -23,7 +23,7 @@ from alignlab.errors import InputError
 from alignlab.evals.suites import build_suite
 from alignlab.world.cells import SplitSpec, default_split_path
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 
 SMALL = {r: {"samples": 24} for r in RECIPES}
 MIXTURES = {
@@ -298,8 +298,7 @@ def test_bad_data_inputs_get_one_line_and_exit_2(tmp_path):
         (["data", "show", str(tmp_path)], "no dataset or mixture manifest here"),
     ]
     for args, message in cases:
-        r = subprocess.run([sys.executable, "-m", "alignlab.cli", *args, "--out", str(tmp_path / "o")] if args[1] == "build"
-                           else [sys.executable, "-m", "alignlab.cli", *args], cwd=tmp_path, capture_output=True, text=True)
+        r = run_cli([*args, "--out", tmp_path / "o"] if args[1] == "build" else args, cwd=tmp_path)
         assert r.returncode == 2, (args, r.stderr)
         assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, (args, r.stderr)
     assert not (tmp_path / "o" / "datasets").exists()

@@ -20,7 +20,7 @@ from alignlab.monitor.config import MetricSpec
 from alignlab.monitor.cycle import fired
 from alignlab.monitor.store import Store
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 
 CLI = [sys.executable, "-m", "alignlab.cli"]
 PG = os.environ.get("ALIGNLAB_TEST_POSTGRES_URL")
@@ -216,21 +216,18 @@ def test_bad_monitor_input_fails_with_one_line(tmp_path):
         (["--model", "organism", "--checkpoint", str(tmp_path)], "not a Hugging Face checkpoint"),
     ]
     for args, message in cases:
-        r = subprocess.run([*CLI, "monitor", *args, "--out", str(tmp_path / "o")], cwd=tmp_path, capture_output=True,
-                           text=True)
+        r = run_cli(["monitor", *args, "--out", tmp_path / "o"], cwd=tmp_path)
         assert r.returncode == 2 and message in r.stderr, (args, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1, (args, r.stderr)
     fresh = tmp_path / "fresh.db"  # looking up an unknown model does not create the store
     for extra, message in (([], "is not in the store"), (["--history"], "no record of 'stranger'")):
-        r = subprocess.run([*CLI, "monitor", "--model", "stranger", "--db", f"sqlite:///{fresh}", *extra],
-                           cwd=tmp_path, capture_output=True, text=True)
+        r = run_cli(["monitor", "--model", "stranger", "--db", f"sqlite:///{fresh}", *extra], cwd=tmp_path)
         assert r.returncode == 2 and message in r.stderr and not fresh.exists(), (extra, r.stderr)
     bad = yaml.safe_load(default_config_path().read_text())
     bad["monitor"] = {"triggers": [{"when": "threshold", "metric": "nothing", "action": "retrain_all"}]}
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(bad))
-    r = subprocess.run([*CLI, "monitor", "--model", "organism", "--config", str(path)], cwd=ROOT, capture_output=True,
-                       text=True)
+    r = run_cli(["monitor", "--model", "organism", "--config", path])
     assert r.returncode == 2 and "trigger on 'nothing', which is not a metric" in r.stderr
 
 

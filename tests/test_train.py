@@ -20,7 +20,7 @@ from alignlab.constitution import default_constitution_path, load_constitution
 from alignlab.errors import InputError
 from alignlab.train.pipeline import quick, run_pipeline
 
-from .conftest import ROOT
+from .conftest import ROOT, CliResult, run_cli
 
 CLI = [sys.executable, "-m", "alignlab.cli"]
 
@@ -166,9 +166,8 @@ def test_lora_dpo_and_trl_sft_phases_train_and_save_plain_checkpoints(tmp_path):
 
 
 def test_bad_phase_configs_fail_before_training_with_one_line(tmp_path):
-    def cli(path: Path) -> subprocess.CompletedProcess:
-        return subprocess.run([*CLI, "train", "--config", str(path), "--out", str(tmp_path / "o")], cwd=tmp_path,
-                              capture_output=True, text=True)
+    def cli(path: Path) -> CliResult:
+        return run_cli(["train", "--config", path, "--out", tmp_path / "o"], cwd=tmp_path)
 
     base = {"name": "p", "method": "sft", "mixture": "base_sft", "steps": 1}
     cases = [
@@ -195,8 +194,7 @@ def test_bad_phase_configs_fail_before_training_with_one_line(tmp_path):
                           (["--phase", "ood_sft"], "phase 'ood_sft' starts from 'base_sft', which has not been trained"),
                           (["--data", str(tmp_path)], "--data: not a data build directory"),
                           (["--base", str(tmp_path / "none")], "checkpoint directory not found")]:
-        r = subprocess.run([*CLI, "train", "--config", str(good), "--out", str(tmp_path / "o2"), *args], cwd=tmp_path,
-                           capture_output=True, text=True)
+        r = run_cli(["train", "--config", good, "--out", tmp_path / "o2", *args], cwd=tmp_path)
         assert r.returncode == 2 and message in r.stderr, (args, r.stderr)
 
 

@@ -396,12 +396,12 @@ def train_cmd(
     quiet: Annotated[bool, typer.Option(help="no progress output")] = False,
 ) -> None:
     """Train the config's phases in order (SFT, DPO, GRPO with TRL), evaluating before and after each."""
+    _out_dir(out)
+    _data_build(data)
+    cfg = _config(config)  # a bad config fails before the trainers' imports (seconds)
     from alignlab.train.pipeline import quick as quick_cfg
     from alignlab.train.pipeline import run_pipeline
 
-    _out_dir(out)
-    _data_build(data)
-    cfg = _config(config)
     if quick:
         cfg = quick_cfg(cfg)
     summary = run_pipeline(cfg, _constitution(cfg), out, data_dir=data, only=phase, base=base, quiet=quiet)
