@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 import yaml
 
 from alignlab.checkpoint import check_checkpoint, weights_fingerprint
@@ -295,3 +296,46 @@ def test_rl_environments_export_to_verl_with_alignlab_reward(pipeline, tmp_path)
     r = subprocess.run([*CLI, "data", "export-verl", "--data", str(out / "data"), "--mixture", "base_sft", "--out",
                         str(tmp_path / "x.parquet")], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 2 and "not a built prompts mixture" in r.stderr
+
+
+def test_a_multi_turn_grpo_phase_trains_on_episodes_with_the_world_masked(tmp_path, pipeline):
+    """turns: 3 — the policy plays each environment as an episode; the world's tokens carry no loss."""
+    import types
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from alignlab.checkpoint import default_organism_path
+    from alignlab.train.datasets import render_prompt
+    from alignlab.train.episodes import EpisodeRollout
+    from alignlab.world.cells import Cell
+    from alignlab.world.generate import make_scenario
+
+    organism = str(default_organism_path())
+    tok, model = AutoTokenizer.from_pretrained(organism), AutoModelForCausalLM.from_pretrained(organism)
+    s = make_scenario(Cell("leaking", "corporate_ops", "replacement", "none", "email"), partition="train", index=0)
+    prompt = render_prompt(tok, s.messages(), json.dumps(s.tool_schemas()))
+    rollout = EpisodeRollout([{"prompt": prompt, "scenario": s.model_dump_json()}, {"prompt": "hi", "scenario": None}],
+                             turns=3, max_new_tokens=160, temperature=1.0)
+    trainer = types.SimpleNamespace(processing_class=tok, model=model,
+                                    accelerator=types.SimpleNamespace(unwrap_model=lambda m: m))
+    torch.manual_seed(0)
+    out = rollout([prompt] * 4 + ["hi"], trainer)
+    assert len(out["completion_ids"]) == len(out["env_mask"]) == 5
+    world = [tok.decode([t for t, m in zip(c, k) if m == 0]) for c, k in zip(out["completion_ids"], out["env_mask"])]
+    assert any("result of" in w for w in world[:4]) and world[4] == ""  # a harmless request gets one reply
+    for c, k in zip(out["completion_ids"], out["env_mask"]):
+        assert len(c) == len(k) and k[0] == 1  # the agent speaks first; every token is marked
+    assert rollout.stats()["episodes"] == 4 and rollout.stats()["mean_replies"] > 1
+
+    cfg = quick(load_config(default_config_path()))  # the pipeline fixture's data, one multi-turn RL phase
+    rl = next(p for p in cfg.train.phases if p.method == "grpo").model_copy(update={"turns": 3,
+                                                                               "max_completion_length": 48})
+    cfg = cfg.model_copy(update={"train": cfg.train.model_copy(update={
+        "phases": [rl], "eval": cfg.train.eval.model_copy(update={"every": 0})})})
+    run_pipeline(cfg, load_constitution(default_constitution_path()), tmp_path / "run", data_dir=pipeline[0] / "data",
+                 quiet=True)
+    manifest = json.loads((tmp_path / "run" / "rl" / "model" / "alignlab_manifest.json").read_text())
+    assert manifest["steps"] == 2 and manifest["episodes"]["turns"] == 3 and manifest["episodes"]["episodes"] > 0
+    with pytest.raises(InputError, match="turns applies to grpo phases, not sft"):
+        load_config(small_config(tmp_path, "bad.yaml", phases=[{"name": "s", "method": "sft", "mixture": "base_sft",
+                                                               "turns": 2}]))

@@ -203,7 +203,7 @@ def print_audit(summary: dict) -> None:
         table.add_column(col, justify="left" if col == "dimension" else "right", no_wrap=col == "dimension")
     for name, d in summary["dimensions"].items():
         mean = "-" if d["mean"] is None else f"{d['mean']:.2f}"
-        ci = "-" if d["ci95"][0] is None else f"{d['ci95'][0]:.2f}–{d['ci95'][1]:.2f}"
+        ci = "-" if d["ci95"][0] is None else f"{d['ci95'][0]:.1f}–{d['ci95'][1]:.1f}"
         flagged = "-" if d["flagged"]["rate"] is None else f"{100 * d['flagged']['rate']:.1f}%"
         table.add_row(name, mean, ci, flagged, str(d["scored"]), str(d["missing"]))
     console.print(table)

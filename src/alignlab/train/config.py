@@ -38,6 +38,8 @@ class PhaseConfig(Strict):
     num_generations: int = Field(4, ge=2, description="grpo: completions per prompt")
     max_completion_length: int = Field(160, ge=8, description="grpo: new tokens per completion")
     temperature: float = Field(1.0, gt=0, description="grpo: sampling temperature")
+    turns: int = Field(1, ge=1, description="grpo: agent replies per episode; above 1 the world answers each call and "
+                       "writes back (world/environment.py), its turns masked from the loss")
     lora: LoraConfig | None = Field(None, description="train LoRA adapters (PEFT), merged into the saved checkpoint")
     compile: bool = Field(False, description="sft (engine alignlab): compile the model and its loss with "
                           "torch.compile; on a GPU it pays once a phase runs more than a few hundred steps")
@@ -57,6 +59,8 @@ class PhaseConfig(Strict):
         if self.method == "grpo" and self.batch_size % self.num_generations:
             raise ValueError(f"grpo batch_size {self.batch_size} must be a multiple of num_generations "
                              f"{self.num_generations}")
+        if self.turns > 1 and self.method != "grpo":
+            raise ValueError(f"turns applies to grpo phases, not {self.method}")
         if self.compile and (self.method != "sft" or self.engine != "alignlab"):
             raise ValueError(f"compile applies to sft phases on engine alignlab, not {self.method} on "
                              f"{'trl' if self.method != 'sft' else self.engine}")
