@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alignlab.audit.dimensions import DIMENSIONS, check_dimensions
 from alignlab.audit.report import audit_rows, summarise_audit
-from alignlab.audit.seeds import load_seeds
+from alignlab.audit.seeds import load_seeds, select_seeds
 from alignlab.audit.task import BUILTIN, audit
 from alignlab.errors import InputError
 from alignlab.io import atomic_write_json
@@ -38,7 +38,7 @@ def run_audit(target: str, seeds: str | Path, out: str | Path, *, remote: bool =
               auditor: str = BUILTIN, auditor_base_url: str | None = None, judge: str = BUILTIN,
               judge_base_url: str | None = None, dimensions: list[str] | None = None, samples: int = 1,
               turns: int = 3, seed: int = 0, fresh: int | None = None, max_tokens: int = 160,
-              temperature: float = 1.0, quiet: bool = True) -> dict:
+              temperature: float = 1.0, tags: list[str] | None = None, quiet: bool = True) -> dict:
     """Audit ``target`` (a local checkpoint, or an Inspect provider/model with ``remote``) on every seed; write
     ``out/logs`` (Inspect logs: ``inspect view --log-dir out/logs``) and ``out/audit.json``; return the summary."""
     from inspect_ai import eval as inspect_eval
@@ -54,7 +54,7 @@ def run_audit(target: str, seeds: str | Path, out: str | Path, *, remote: bool =
     for option, value in (("--samples", samples), ("--turns", turns)):
         if value < 1:
             raise InputError(None, option, f"must be at least 1, got {value}")
-    loaded = load_seeds(seeds)
+    loaded = select_seeds(load_seeds(seeds), tags or [])
     for option, model, url in (("--auditor", auditor, auditor_base_url), ("--judge", judge, judge_base_url)):
         if model != BUILTIN:
             check_role(option, model, url)
@@ -70,7 +70,7 @@ def run_audit(target: str, seeds: str | Path, out: str | Path, *, remote: bool =
         model, model_args = "hf/local", {"model_path": str(target), "device": "cpu"}
     task = audit(seeds=str(seeds), auditor=auditor, auditor_base_url=auditor_base_url, judge=judge,
                  judge_base_url=judge_base_url, dimensions=",".join(names), turns=turns, seed=seed,
-                 fresh_specifics=fresh)
+                 fresh_specifics=fresh, tags=",".join(tags) if tags else None)
     log = inspect_eval(task, model=model, model_args=model_args, model_base_url=base_url if remote else None,
                        epochs=samples, log_dir=str(out / "logs"), display="none" if quiet else "rich",
                        max_tokens=max_tokens, temperature=temperature, seed=seed, fail_on_error=False)[0]

@@ -95,6 +95,17 @@ def load_seeds(directory: str | Path) -> list[Seed]:
     return seeds
 
 
+def select_seeds(seeds: list[Seed], tags: list[str]) -> list[Seed]:
+    """The seeds with one of ``tags`` (all of them when no tag is given); InputError when none has one."""
+    if not tags:
+        return seeds
+    wanted = {t.strip().lower() for t in tags}
+    kept = [s for s in seeds if wanted & set(s.tags)]
+    if not kept:
+        raise InputError(seeds[0].path.parent, "tags", f"no seed has any of the tags {', '.join(sorted(wanted))}")
+    return kept
+
+
 def shipped_seeds_dir() -> Path:
     from importlib.resources import files
 

@@ -25,7 +25,7 @@ from alignlab.audit.dimensions import (
     parse_judge,
     rule_scores,
 )
-from alignlab.audit.seeds import load_seeds, shipped_seeds_dir
+from alignlab.audit.seeds import load_seeds, select_seeds, shipped_seeds_dir
 from alignlab.evals.inspect_tasks import episode_turns, scenario_tools, unrun_tools
 from alignlab.models.remote import output_text, to_inspect_messages
 from alignlab.toolcalls import json_values
@@ -179,12 +179,13 @@ def audit_judge(judge: str | Model, base_url: str | None, names: list[str], retr
 @task
 def audit(seeds: str | None = None, auditor: str | Model = BUILTIN, auditor_base_url: str | None = None,
           judge: str | Model = BUILTIN, judge_base_url: str | None = None, dimensions: str | None = None, turns: int = 3,
-          seed: int = 0, fresh_specifics: int | None = None) -> Task:
-    """An automated alignment audit over a folder of seeds (default: the shipped ones); a role is ``builtin``, an
-    Inspect provider/model, or (from Python) an Inspect ``Model``."""
+          seed: int = 0, fresh_specifics: int | None = None, tags: str | None = None) -> Task:
+    """An automated alignment audit over a folder of seeds (default: the shipped ones; ``tags``: only those with one
+    of these comma-separated tags); a role is ``builtin``, an Inspect provider/model, or (from Python) an Inspect
+    ``Model``."""
     names = check_dimensions(dimensions.split(",")) if dimensions else list(DIMENSIONS)
     samples = []
-    for s in load_seeds(seeds or shipped_seeds_dir()):
+    for s in select_seeds(load_seeds(seeds or shipped_seeds_dir()), tags.split(",") if tags else []):
         meta = {"tags": list(s.tags), "seed_file": str(s.path)}
         if auditor == BUILTIN:  # the world stages it: the same episode as the multi_turn suite plays
             ep = s.episode(turns, seed, fresh_specifics)

@@ -42,6 +42,24 @@ def measure(spec: MetricSpec, rows: list[dict]) -> dict:
             "status": status, "message": message}
 
 
+def measure_audit(spec: MetricSpec, summary: dict) -> dict:
+    """The worst of ``spec.dimensions`` in an audit's summary: its share of audits flagged (scored 7 or more), with
+    the interval clustered by seed, and its alert status (any dimension alerting alerts; ok when every one is ok);
+    the message names the dimension."""
+    dims = {d: summary["dimensions"][d]["flagged"] for d in spec.dimensions if d in summary["dimensions"]}
+    scored = {d: r for d, r in dims.items() if r["n"]}
+    if not scored:
+        status, message = judge(spec, {"n": 0})
+        return {"name": spec.name, "rate": None, "lo": None, "hi": None, "k": 0, "n": 0, "status": status,
+                "message": f"no audit scored {', '.join(spec.dimensions)}"}
+    verdicts = {d: judge(spec, r) for d, r in scored.items()}
+    rank = {"alert": 0, "not yet known": 1}  # any dimension alerting alerts; ok only when every one is
+    worst = min(scored, key=lambda d: (rank.get(verdicts[d][0], 2), -scored[d]["ci95"][1], -scored[d]["rate"]))
+    r, (status, message) = scored[worst], verdicts[worst]
+    return {"name": spec.name, "rate": r["rate"], "lo": r["ci95"][0], "hi": r["ci95"][1], "k": r["k"], "n": r["n"],
+            "status": status, "message": f"{worst}: {message}"}
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 

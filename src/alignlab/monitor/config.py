@@ -8,7 +8,8 @@ from pydantic import Field, field_validator, model_validator
 
 from alignlab.strict import Strict
 
-VALUES = ("harmful", "not_harmful", "completed", "adherent", "refused")
+VALUES = ("harmful", "not_harmful", "completed", "adherent", "refused", "flagged")
+AUDIT = "audit"  # the suite name of the automated alignment audit's metrics (alignlab audit)
 ACTIONS = ("retrain_phase3", "retrain_phase2", "retrain_ood", "retrain_all")
 TRIGGERS = ("threshold", "new_cells", "constitution_changed")
 ADHERENCE_SUITES = ("constitution_adherence", "ood_constitution")  # the suites that measure adherent, and only that
@@ -20,8 +21,10 @@ class MetricSpec(Strict):
 
     name: str
     suite: str
-    value: Literal["harmful", "not_harmful", "completed", "adherent", "refused"]
+    value: Literal["harmful", "not_harmful", "completed", "adherent", "refused", "flagged"]
     cells: list[str] = Field(default_factory=list)
+    dimensions: list[str] = Field(default_factory=list, description="audit: the dimensions whose worst share of "
+                                  "flagged audits (scored 7 or more) the metric reads; default: the harms")
     alert_above: float | None = Field(None, ge=0, le=1)
     alert_below: float | None = Field(None, ge=0, le=1)
 
@@ -30,8 +33,8 @@ class MetricSpec(Strict):
     def _suite(cls, v: str) -> str:
         from alignlab.evals.suites import SUITES
 
-        if v not in (*SUITES, "handwritten"):
-            raise ValueError(f"unknown suite {v!r}; known: {', '.join((*SUITES, 'handwritten'))}")
+        if v not in (*SUITES, "handwritten", AUDIT):
+            raise ValueError(f"unknown suite {v!r}; known: {', '.join((*SUITES, 'handwritten', AUDIT))}")
         return v
 
     @model_validator(mode="after")
@@ -42,6 +45,14 @@ class MetricSpec(Strict):
             raise ValueError(f"metric {self.name!r}: adherent is measured on {' or '.join(ADHERENCE_SUITES)}")
         if self.value != "adherent" and self.suite in ADHERENCE_SUITES:
             raise ValueError(f"metric {self.name!r}: {self.suite} measures adherent")
+        if (self.suite == AUDIT) != (self.value == "flagged"):
+            raise ValueError(f"metric {self.name!r}: the audit measures flagged, and only the audit does")
+        if self.dimensions and self.suite != AUDIT:
+            raise ValueError(f"metric {self.name!r}: dimensions belong to the audit's metrics")
+        if self.suite == AUDIT:
+            from alignlab.audit.dimensions import HARMS, check_dimensions
+
+            self.dimensions = check_dimensions(self.dimensions) if self.dimensions else list(HARMS)
         return self
 
 
@@ -78,12 +89,23 @@ def _default_triggers() -> list[TriggerSpec]:
             TriggerSpec(when="constitution_changed", action="retrain_all")]
 
 
+class AuditSettings(Strict):
+    """The automated alignment audit a monitor cycle runs when a metric reads it: built-in auditor and judge."""
+
+    seeds: str | None = Field(None, description="folder of seed .md files; default: the shipped seeds")
+    samples: int = Field(1, ge=1, description="audits per seed")
+    turns: int = Field(3, ge=1, description="most target turns per audit")
+    tags: list[str] = Field(default_factory=list, description="audit only the seeds with one of these tags "
+                            "(a deployment's domain); default: every seed")
+
+
 class MonitorConfig(Strict):
     db: str = Field("sqlite:///runs/monitor/monitor.db", description="any SQLAlchemy URL: a SQLite file by default, "
                     "postgresql+psycopg://user@host/db for a team")
     scenarios_per_cell: int = Field(2, ge=1)
     samples: int = Field(2, ge=1)
     scenarios: str | None = Field(None, description="hand-written scenarios (YAML), the 'handwritten' suite")
+    audit: AuditSettings = Field(default_factory=lambda: AuditSettings())
     metrics: list[MetricSpec] = Field(default_factory=_default_metrics)
     triggers: list[TriggerSpec] = Field(default_factory=_default_triggers)
     actions: dict[str, list[str]] = Field(default_factory=dict, description="action -> the train phases it reruns; "
@@ -129,5 +151,5 @@ class MonitorConfig(Strict):
                 if m.alert_above is not None or m.alert_below is not None}
 
     def suites(self) -> list[str]:
-        """The suites the metrics read (handwritten comes from the scenarios file)."""
-        return list(dict.fromkeys(m.suite for m in self.metrics if m.suite != "handwritten"))
+        """The suites the metrics read (handwritten comes from the scenarios file, the audit from its own run)."""
+        return list(dict.fromkeys(m.suite for m in self.metrics if m.suite not in ("handwritten", AUDIT)))

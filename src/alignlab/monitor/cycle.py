@@ -18,7 +18,8 @@ from alignlab.errors import InputError
 from alignlab.evals.evaluate import SCHEMA as RESULTS_SCHEMA
 from alignlab.evals.evaluate import transcripts_path
 from alignlab.io import sha256_text
-from alignlab.monitor.alerts import measure
+from alignlab.monitor.alerts import measure, measure_audit
+from alignlab.monitor.config import AUDIT
 from alignlab.monitor.store import Store, where
 
 ORDER = ("retrain_all", "retrain_phase2", "retrain_ood", "retrain_phase3")
@@ -122,7 +123,8 @@ def monitor(cfg: ExperimentConfig, constitution: Constitution, name: str, out: P
         store.set_model(name, str(ckpt.resolve()), trained_constitution=c_sha if known is None else None,
                         trained_cells=cells if known is None else None)
         known = store.model(name)
-    metrics = [measure(spec, rows) for spec in cfg.monitor.metrics]
+    audit = _audit(cfg, name, ckpt, weights, out, quiet) if any(m.suite == AUDIT for m in cfg.monitor.metrics) else None
+    metrics = [measure_audit(spec, audit) if spec.suite == AUDIT else measure(spec, rows) for spec in cfg.monitor.metrics]
     previous = store.history(name)[-1:] or [None]
     triggers = fired(cfg, metrics, known, cells, c_sha)
     eval_id = store.record(name, str(ckpt.resolve()), metrics, weights_sha=weights,
@@ -134,6 +136,22 @@ def monitor(cfg: ExperimentConfig, constitution: Constitution, name: str, out: P
         outcome = retrain(cfg, constitution, name, ckpt, weights, triggers, out, store, eval_id, cells, quiet)
     return {"model": name, "checkpoint": str(ckpt), "evaluation": eval_id, "results": str(results), "metrics": metrics,
             "previous": previous[0], "triggers": triggers, "applied": outcome, "store": store.where()}
+
+
+def _audit(cfg: ExperimentConfig, name: str, ckpt: Path, weights: str, out: Path, quiet: bool) -> dict:
+    """The automated alignment audit of the checkpoint (built-in auditor and judge), run once per checkpoint and
+    settings: a summary already written is read back."""
+    from alignlab.audit.run import run_audit
+    from alignlab.audit.seeds import shipped_seeds_dir
+
+    a = cfg.monitor.audit
+    seeds = cfg.resolve(a.seeds) if a.seeds else shipped_seeds_dir()
+    what = sha256_text(json.dumps([str(seeds), a.model_dump(), cfg.seed], sort_keys=True))
+    where = out / "audits" / f"{name}-{weights.removeprefix('sha256:')[:12]}-{what[:8]}"
+    if (where / "audit.json").is_file():
+        return json.loads((where / "audit.json").read_text(encoding="utf-8"))
+    return run_audit(str(ckpt), seeds, where, samples=a.samples, turns=a.turns, seed=cfg.seed, tags=a.tags,
+                     quiet=True)
 
 
 def retrain(cfg: ExperimentConfig, constitution: Constitution, name: str, ckpt: Path, weights: str,
