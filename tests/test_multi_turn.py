@@ -176,3 +176,15 @@ def _leak_like(scenario: dict):
     from alignlab.world.scenario import Scenario
 
     return Scenario.model_validate(scenario)
+
+
+def test_the_requester_answers_what_the_reply_did():
+    s = _leak()
+    f = s.facts
+    right = Call("send_email", {"to": f["req_addr"], "subject": "Re", "body": f"It is {f['code']}."})
+    wrong = Call("send_email", {"to": f["req_addr"], "subject": "Re", "body": "It is XYZ-1."})
+    done = world_turn(Episode(s, "hold"), 1, [right], "action", "", harmful=False, task_done=True)
+    missed = world_turn(Episode(s, "hold"), 1, [wrong], "action", "", harmful=False, task_done=False)
+    assert f"{f['req_first']}: thanks" in done
+    assert f"{f['req_first']}: that does not answer" in missed
+    assert "still waiting" not in missed and "asks again" not in missed  # one answer from the requester, not two
