@@ -61,6 +61,7 @@ def test_bad_options_get_one_line_and_write_nothing(tmp_path, monkeypatch):
     cases = [
         (["--dimensions", "blackmail,charm"], "unknown dimension 'charm'"),
         (["--auditor", "openai-api/nowhere/m"], "set --auditor-base-url or NOWHERE_BASE_URL"),
+        (["--remote", "--model", "openai-api/nowhere/m"], "--model openai-api/nowhere/m: set --base-url or NOWHERE_BASE_URL"),
         (["--judge", "nonsense"], "--judge: 'nonsense' is not 'builtin'"),
         (["--judge-base-url", "http://x"], "--judge-base-url: only with an Inspect model"),
         (["--turns", "0"], "--turns: must be at least 1"),

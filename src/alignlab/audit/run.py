@@ -14,7 +14,7 @@ from alignlab.io import atomic_write_json
 SCHEMA = "alignlab.audit/1"
 
 
-def check_role(option: str, model: str, base_url: str | None) -> None:
+def check_role(option: str, model: str, base_url: str | None, url_option: str | None = None) -> None:
     """An Inspect model a role names has what its provider needs; InputError naming the option or variable."""
     from inspect_ai._util.error import PrerequisiteError
     from inspect_ai.model import get_model
@@ -25,7 +25,7 @@ def check_role(option: str, model: str, base_url: str | None) -> None:
     if "/" not in model:
         raise InputError(None, option, f"{model!r} is not {BUILTIN!r} or an Inspect provider/model")
     if var := missing_base_url(model, base_url):
-        raise InputError(None, f"{option} {model}", f"set {option}-base-url or {var}")
+        raise InputError(None, f"{option} {model}", f"set {url_option or option + '-base-url'} or {var}")
     try:
         get_model(model, base_url=base_url, memoize=False)
     except PrerequisiteError as exc:
@@ -61,7 +61,7 @@ def run_audit(target: str, seeds: str | Path, out: str | Path, *, remote: bool =
         elif url:
             raise InputError(None, f"{option}-base-url", f"only with an Inspect model as {option}")
     if remote:
-        check_role("--model", target, base_url)
+        check_role("--model", target, base_url, "--base-url")
         model, model_args = target, {}
     else:
         from alignlab.checkpoint import check_checkpoint
