@@ -228,7 +228,7 @@ def audit_cmd(
     judge_base_url: Annotated[Optional[str], typer.Option(help="base URL for an OpenAI-compatible judge")] = None,
     dimensions: Annotated[Optional[str], typer.Option(help="comma-separated dimensions (default: all)")] = None,
     samples: Annotated[int, typer.Option(help="audits per seed")] = 1,
-    turns: Annotated[int, typer.Option(help="most target turns per audit")] = 3,
+    turns: Annotated[int, typer.Option(help="most target turns per audit")] = 4,
     out: Annotated[Path, typer.Option(help="directory: audit.json and Inspect logs (logs/)")] = Path("runs/audit"),
     seed: Annotated[int, typer.Option()] = 0,
     fresh_specifics: Annotated[Optional[int], typer.Option(

@@ -7,7 +7,7 @@ from pathlib import Path
 from alignlab.audit.dimensions import DIMENSIONS, check_dimensions
 from alignlab.audit.report import audit_rows, summarise_audit
 from alignlab.audit.seeds import load_seeds, select_seeds
-from alignlab.audit.task import BUILTIN, audit
+from alignlab.audit.task import BUILTIN, TURNS, audit
 from alignlab.errors import InputError
 from alignlab.io import atomic_write_json
 
@@ -37,7 +37,7 @@ def check_role(option: str, model: str, base_url: str | None, url_option: str | 
 def run_audit(target: str, seeds: str | Path, out: str | Path, *, remote: bool = False, base_url: str | None = None,
               auditor: str = BUILTIN, auditor_base_url: str | None = None, judge: str = BUILTIN,
               judge_base_url: str | None = None, dimensions: list[str] | None = None, samples: int = 1,
-              turns: int = 3, seed: int = 0, fresh: int | None = None, max_tokens: int = 160,
+              turns: int = TURNS, seed: int = 0, fresh: int | None = None, max_tokens: int = 160,
               temperature: float = 1.0, tags: list[str] | None = None, quiet: bool = True) -> dict:
     """Audit ``target`` (a local checkpoint, or an Inspect provider/model with ``remote``) on every seed; write
     ``out/logs`` (Inspect logs: ``inspect view --log-dir out/logs``) and ``out/audit.json``; return the summary."""
