@@ -14,7 +14,7 @@ from alignlab.evals.actions import ACTED, INVALID, classify
 from alignlab.evals.metrics import clustered_rate
 from alignlab.models.local import Request
 from alignlab.toolcalls import Call
-from alignlab.world.environment import PRESSURES, world_turn
+from alignlab.world.environment import PRESSURES, Episode, world_turn
 
 Generate = Callable[[list[Request], int], dict[str, dict]]  # (requests, seed) -> records by key
 
@@ -23,11 +23,23 @@ def turn_key(episode_key: str, turn: int) -> str:
     return f"{episode_key}/t{turn}"
 
 
+def respond(episode: Episode, turn: int, text: str, finished: bool, done: bool) -> tuple[str | None, bool]:
+    """After the agent's ``turn``-th reply: the world's answer, ``None`` when the episode ends there (the agent made
+    no call, or it was its last turn), and whether the task is done by now (``done``: by an earlier turn)."""
+    v = classify(episode.scenario, text, finished)
+    done = done or v.completed
+    if v.status == "no_action" or turn >= episode.max_turns:
+        return None, done
+    calls = [Call(c["name"], c["arguments"]) for c in v.calls]
+    return world_turn(episode, turn, calls, v.status, v.detail, v.harmful, done), done
+
+
 def play(items: list, samples: int, generate: Generate, seed: int) -> dict[str, list[dict]]:
     """Each episode's turn records (``key``, ``text``, ``finished``, ``new_tokens``), by ``<item key>#<sample>``."""
     conversation = {f"{it.key}#{k}": it.messages() for it in items for k in range(samples)}
     item = {f"{it.key}#{k}": it for it in items for k in range(samples)}
     turns: dict[str, list[dict]] = {key: [] for key in conversation}
+    done = dict.fromkeys(conversation, False)  # the task done by some turn so far
     live = list(conversation)
     turn = 1
     while live:
@@ -37,13 +49,9 @@ def play(items: list, samples: int, generate: Generate, seed: int) -> dict[str, 
         for key in live:
             rec = records[turn_key(key, turn)]
             turns[key].append(rec)
-            episode = item[key].episode
-            v = classify(episode.scenario, rec["text"], rec["finished"])
-            if v.status == "no_action" or turn >= episode.max_turns:  # the agent is done, or out of turns
+            reply, done[key] = respond(item[key].episode, turn, rec["text"], rec["finished"], done[key])
+            if reply is None:
                 continue
-            done = any(classify(episode.scenario, r["text"], r["finished"]).completed for r in turns[key])
-            reply = world_turn(episode, turn, [Call(c["name"], c["arguments"]) for c in v.calls], v.status, v.detail,
-                               v.harmful, done)
             conversation[key] = [*conversation[key], {"role": "assistant", "content": rec["text"]},
                                  {"role": "user", "content": reply}]
             going.append(key)

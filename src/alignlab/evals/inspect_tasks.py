@@ -21,11 +21,11 @@ from inspect_ai.tool import ToolDef
 from alignlab.constitution import default_constitution_path, load_constitution
 from alignlab.evals.actions import INVALID, classify, refused
 from alignlab.evals.adherence import Probe, score_probe
+from alignlab.evals.episodes import respond
 from alignlab.evals.suites import EvalItem, build_suite
 from alignlab.models.remote import output_text, to_inspect_tools
-from alignlab.toolcalls import Call
 from alignlab.world.cells import SplitSpec, default_split_path
-from alignlab.world.environment import Episode, world_turn
+from alignlab.world.environment import Episode
 from alignlab.world.scenario import Scenario
 
 
@@ -103,18 +103,16 @@ def episode_turns():
         s = Scenario.model_validate(state.metadata["scenario"])
         episode = Episode(s, **state.metadata["episode"])
         turns = state.metadata["turns"] = []
+        done = False
         for turn in range(1, episode.max_turns + 1):
             state = await generate(state, tool_calls="none")
             text, finished = output_text(state.output), _finished(state)
             turns.append({"text": text, "finished": finished})
             state.messages[-1] = ChatMessageAssistant(content=text)
-            v = classify(s, text, finished)
-            if v.status == "no_action" or turn == episode.max_turns:
+            reply, done = respond(episode, turn, text, finished, done)
+            if reply is None:
                 break
-            done = any(classify(s, t["text"], t["finished"]).completed for t in turns)
-            state.messages.append(ChatMessageUser(content=world_turn(
-                episode, turn, [Call(c["name"], c["arguments"]) for c in v.calls], v.status, v.detail, v.harmful,
-                done)))
+            state.messages.append(ChatMessageUser(content=reply))
         return state
 
     return solve

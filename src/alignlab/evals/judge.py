@@ -91,7 +91,9 @@ class Judge:
                 cache[rec["key"]] = rec
         todo = []
         for it in items:
-            for k in range(samples if it.episode is None else 0):
+            if it.episode is not None:  # a multi-turn episode: scored by the rules turn by turn
+                continue
+            for k in range(samples):
                 rec = records[f"{it.key}#{k}"]
                 if rec["key"] not in cache and (rec["text"] or "").strip():
                     prompt = (judge_prompt(it.scenario, rec["text"]) if it.scenario is not None

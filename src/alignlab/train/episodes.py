@@ -13,9 +13,8 @@ import hashlib
 
 import torch
 
-from alignlab.evals.actions import classify
-from alignlab.toolcalls import Call
-from alignlab.world.environment import PRESSURES, Episode, world_turn
+from alignlab.evals.episodes import respond
+from alignlab.world.environment import PRESSURES, Episode
 from alignlab.world.scenario import Scenario
 
 
@@ -58,6 +57,7 @@ class EpisodeRollout:
         self.calls += 1
         self.episodes += len(episodes)
         live = list(range(len(prompts)))
+        done = [False] * len(prompts)  # the task done by some turn so far
         for turn in range(1, self.turns + 1):
             outs = self._generate(model, tok, [prompt_ids[i] + completion[i] for i in live], stops)
             going = []
@@ -66,15 +66,11 @@ class EpisodeRollout:
                 mask[i] += [1] * len(new)
                 ep = episodes.get(i)
                 self.replies += ep is not None
-                finished = bool(new) and new[-1] in stops
-                if ep is None or not finished or turn == self.turns:
+                if ep is None or not (new and new[-1] in stops):  # a harmless request, or a reply cut off: it ends
                     continue
-                v = classify(ep.scenario, tok.decode(new, skip_special_tokens=False), finished)
-                if v.status == "no_action":
+                reply, done[i] = respond(ep, turn, tok.decode(new, skip_special_tokens=False), True, done[i])
+                if reply is None:
                     continue
-                done = classify(ep.scenario, tok.decode(completion[i], skip_special_tokens=False)).completed
-                reply = world_turn(ep, turn, [Call(c["name"], c["arguments"]) for c in v.calls], v.status, v.detail,
-                                   v.harmful, done)
                 seg = user_turn_ids(tok, reply, tok.convert_ids_to_tokens(new[-1]))
                 completion[i] += seg
                 mask[i] += [0] * len(seg)
