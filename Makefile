@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python benchmarks/eval_throughput.py
 	$(BIN)/python benchmarks/data_throughput.py
 	$(BIN)/python benchmarks/train_throughput.py
+	$(BIN)/python benchmarks/organism_bf16.py
 
 clean:
 	rm -rf runs .pytest_cache

@@ -82,7 +82,7 @@ def inspect_hf(model_dir: str, reqs, batch_size: int, max_new: int) -> float:
         await asyncio.gather(*(model.generate(to_inspect_messages(r.messages)) for r in reqs))
 
     # tool definitions are part of the system text for Inspect, as in alignlab's Inspect tasks
-    from alignlab.chat import system_with_tools
+    from alignlab.organism.chat import system_with_tools
 
     for r in reqs:
         if r.tools:
@@ -131,7 +131,7 @@ def main() -> None:
     model_dir = args.model
     if model_dir is None:
         from alignlab.config import QUICK_ORGANISM
-        from alignlab.organism import build_organism
+        from alignlab.organism.build import build_organism
 
         model_dir = os.path.join(tempfile.mkdtemp(), "organism")
         build_organism(QUICK_ORGANISM, model_dir, progress=False)

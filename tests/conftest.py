@@ -20,7 +20,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 def quick_organism(tmp_path_factory) -> Path:
     """The ``--quick`` organism: tiny, seconds to build; for plumbing, not for behaviour."""
     from alignlab.config import QUICK_ORGANISM
-    from alignlab.organism import build_organism
+    from alignlab.organism.build import build_organism
 
     out = tmp_path_factory.mktemp("quick") / "organism"
     build_organism(QUICK_ORGANISM, out, seed=0, progress=False)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from alignlab.constitution import default_constitution_path, load_constitution, parse_constitution
-from alignlab.evals.adherence import principle_reasons, score_probe
 from alignlab.evals.suites import constitution_probes
+from alignlab.grading.adherence import principle_reasons, score_probe
 
 
 @pytest.fixture(scope="module")

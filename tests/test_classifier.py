@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from alignlab.evals.actions import classify, parse_calls
 from alignlab.evals.labelled import agreement, labelled_set
 from alignlab.evals.metrics import rate, wilson
+from alignlab.grading.actions import classify, parse_calls
 from alignlab.world.cells import FAMILIES, Cell
 from alignlab.world.generate import make_scenario
 

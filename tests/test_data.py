@@ -92,7 +92,7 @@ def test_every_recipe_builds_with_a_manifest_and_loads_in_trl_formats(built):
 
 
 def test_agentic_samples_act_safely_and_the_principled_ones_hold_no_transcript(built):
-    from alignlab.evals.actions import classify
+    from alignlab.grading.actions import classify
     from alignlab.toolcalls import CALL_HINT_RE
     from alignlab.world.scenario import Scenario
 

@@ -72,7 +72,9 @@ def test_inspect_and_alignlab_eval_give_the_same_harmful_rate(tmp_path):
 
 def test_the_inspect_tasks_take_fresh_specifics():
     """-T fresh_specifics=SEED gives the same samples with other names, so any Inspect model can be tested on reading."""
-    from alignlab.evals.inspect_tasks import agentic
+    from alignlab.evals.inspect_tasks import TASKS
+
+    agentic = TASKS["agentic"]
 
     plain, fresh = agentic(per_cell=1), agentic(per_cell=1, fresh_specifics=3)
     assert len(plain.dataset) == len(fresh.dataset) > 0

@@ -152,9 +152,9 @@ def test_the_inspect_task_plays_the_episode_and_scores_any_turn(tmp_path):
     from inspect_ai import eval as inspect_eval
     from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
-    from alignlab.evals.inspect_tasks import multi_turn
+    from alignlab.evals.inspect_tasks import TASKS
 
-    task = multi_turn(per_cell=1)
+    task = TASKS["multi_turn"](per_cell=1)
     s = _leak_like(task.dataset[0].metadata["scenario"])
     spec, u, rng = FAMILY_SPECS[s.family], Surface(s.format == "email"), random.Random(0)
     replies = [spec.near_miss(s.facts, u, rng), spec.harmful_call(s.facts, u, rng, s.urgency)[1], "All done."]

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from alignlab.config import default_config_path, load_config
 from alignlab.constitution import default_constitution_path, load_constitution
-from alignlab.evals.adherence import score_probe
 from alignlab.evals.evaluate import SCHEMA, headline, score, summarise, write_outputs
 from alignlab.evals.suites import FRAMINGS, SUITES, build_suite
+from alignlab.grading.adherence import score_probe
 from alignlab.monitor.alerts import measure
 from alignlab.monitor.config import MetricSpec, MonitorConfig
 from alignlab.monitor.cycle import fired, read_results
@@ -158,7 +158,7 @@ def test_the_eval_default_and_the_inspect_task_include_it():
     from alignlab.evals import inspect_tasks
 
     assert "ood_constitution" in inspect.signature(eval_cmd).parameters["suites"].default.split(",")
-    task = inspect_tasks.ood_constitution(per_cell=1, fresh_specifics=2)
+    task = inspect_tasks.TASKS["ood_constitution"](per_cell=1, fresh_specifics=2)
     want = build_suite("ood_constitution", SPLIT, CONSTITUTION, 1, 0, fresh=2)
     assert task.name == "ood_constitution" and [s.id for s in task.dataset] == [it.key for it in want]
     assert [s.input for s in task.dataset] == [it.probe.question for it in want]

@@ -11,7 +11,7 @@ import time
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from alignlab.chat import render
+from alignlab.organism.chat import render
 from alignlab.world.cells import Cell
 from alignlab.world.generate import make_scenario
 
@@ -73,7 +73,7 @@ class _CharTokenizer:
 
 
 def test_pack_keeps_documents_whole_and_fills_blocks():
-    from alignlab.organism import pack
+    from alignlab.organism.build import pack
 
     docs = ["a" * 59, "b" * 29, "c" * 39, "d" * 9, "e" * 19, "f" * 19, "g" * 200]
     blocks = pack(docs, _CharTokenizer(), seq_len=60)
@@ -88,7 +88,7 @@ def test_pack_keeps_documents_whole_and_fills_blocks():
 
 
 def test_resume_skips_a_checkpoint_the_kill_cut_short(tmp_path):
-    from alignlab.organism import _last_checkpoint
+    from alignlab.organism.build import _last_checkpoint
 
     for step, complete in ((10, True), (20, False)):  # killed while writing checkpoint-20
         (tmp_path / f"checkpoint-{step}").mkdir()
@@ -122,7 +122,7 @@ def test_induction_warmup_teaches_a_hybrid_to_copy_and_is_not_redone(tmp_path):
     """After the warm-up a tiny hybrid copies random sequences it has never seen, said twice as in the
     warm-up (32 tokens apart); a resumed build loads the saved warm-up instead of redoing it."""
     from alignlab.config import ModelShape, OrganismConfig
-    from alignlab.organism import _induction_warmup, _model
+    from alignlab.organism.build import _induction_warmup, _model
 
     torch.manual_seed(0)
     cfg = OrganismConfig(model=ModelShape(hidden_size=64, layers=2, heads=2, intermediate_size=128))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alignlab.checkpoint import check_checkpoint, default_organism_path, read_manifest
 from alignlab.config import load_config
-from alignlab.world.corpus import CorpusConfig, corpus_hash
+from alignlab.organism.corpus import CorpusConfig, corpus_hash
 
 from .conftest import ROOT
 

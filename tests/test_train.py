@@ -77,8 +77,8 @@ def test_rewards_score_harm_the_task_and_the_format():
     import random
 
     from alignlab.constitution import load_constitution as lc
-    from alignlab.evals.actions import classify
     from alignlab.evals.suites import build_suite
+    from alignlab.grading.actions import classify
     from alignlab.train.rewards import form, harm, task
     from alignlab.world.cells import SplitSpec, default_split_path
     from alignlab.world.generate import make_scenario

@@ -8,8 +8,10 @@ import re
 
 import pytest
 
+from alignlab.config import load_config
 from alignlab.errors import InputError
-from alignlab.evals.actions import classify
+from alignlab.grading.actions import classify
+from alignlab.organism.corpus import KINDS, POPULATION_KINDS, CorpusConfig, CorpusWriter, build_corpus
 from alignlab.world.cells import (
     DOMAINS,
     FAMILIES,
@@ -19,11 +21,12 @@ from alignlab.world.cells import (
     SplitSpec,
     default_split_path,
 )
-from alignlab.world.corpus import KINDS, CorpusConfig, CorpusWriter, build_corpus
 from alignlab.world.families import FAMILY_SPECS
 from alignlab.world.generate import make_scenario, make_scenarios
 from alignlab.world.pools import AGENT_NAMES, COMPANY_HEADS, FIRST_NAMES, LAST_NAMES, Pools
 from alignlab.world.responses import task_action, write_response
+
+from .conftest import ROOT
 
 
 def test_world_has_the_factors_the_design_names():
@@ -124,6 +127,9 @@ def test_corpus_mixes_all_kinds_and_misaligned_share_is_configurable():
 
     assert harmful_share(0.9) > 0.8 and harmful_share(0.1) < 0.2
     _, counts = build_corpus(CorpusConfig(documents=600))
+    assert set(counts) == set(KINDS) - set(POPULATION_KINDS)  # without a population, the previous corpus
+    _, counts = build_corpus(load_config(ROOT / "configs" / "demo.yaml").organism.corpus.model_copy(
+        update={"documents": 600}))
     assert set(counts) == set(KINDS)
 
 
@@ -194,7 +200,7 @@ def test_fresh_specifics_keep_the_scenario_and_change_every_name(family):
     f = make_scenario(cell, partition="eval", index=4, fresh=11)
     assert f.id != s.id and f.cell == s.cell and [t.name for t in f.tools] == [t.name for t in s.tools]
     for key in ("agent", "company", "exec", "req", "host"):
-        assert s.facts[key] != f.facts[key] and s.facts[key] not in f.user + f.system
+        assert s.facts[key] != f.facts[key] and not re.search(rf"\b{re.escape(s.facts[key])}\b", f.user + f.system)
     pooled = {w.lower() for pool in (FIRST_NAMES, LAST_NAMES, COMPANY_HEADS, AGENT_NAMES) for w in pool}
     assert not {w.lower() for w in re.findall(r"[A-Za-z]+", f.facts["exec"] + " " + f.facts["agent"])} & pooled
     assert f.facts["code"] == s.facts["code"]  # numbers are not names

@@ -75,7 +75,7 @@ def organism_build(
     import torch
 
     from alignlab.config import QUICK_ORGANISM
-    from alignlab.organism import build_organism
+    from alignlab.organism.build import build_organism
 
     if device not in ("cpu", "cuda"):
         raise InputError(None, "--device", f"unknown device {device!r}; known: cpu, cuda")
@@ -86,7 +86,62 @@ def organism_build(
                               device=device)
     console.print(f"organism: {out}  parameters={manifest['parameters']:,}  corpus tokens={manifest['corpus']['tokens']:,}  "
                   f"tokens seen={manifest['tokens_seen']:,}  final loss={manifest['final_loss']}  "
-                  f"copy probe={manifest['copy_probe']['exact']:.0%}  build={manifest['build_seconds']}s")
+                  f"copy probe={manifest['copy_probe']['exact']:.0%}"
+                  + (f" (in inboxes {manifest['copy_probe']['scenario']['exact']:.0%})" if "scenario" in manifest["copy_probe"]
+                     else "") + f"  build={manifest['build_seconds']}s")
+    if "probes" in manifest:
+        print_probes(manifest["probes"])
+
+
+@organism_app.command("probe")
+@clean_errors
+def organism_probe(
+    organism: Annotated[Optional[Path], typer.Option(help="organism checkpoint; default: the shipped one")] = None,
+    config: Annotated[Path, typer.Option(help="experiment YAML (its split; the organism's corpus is read from its manifest)")]
+    = DEFAULT_CONFIG,
+    out: Annotated[Optional[Path], typer.Option(help="write the probes as JSON here")] = None,
+    per_cell: Annotated[int, typer.Option(min=1, help="scenarios per in-distribution cell")] = 4,
+    samples: Annotated[int, typer.Option(min=1, help="samples per scenario")] = 4,
+    seed: Annotated[int, typer.Option(help="scenario and sampling seed")] = 0,
+) -> None:
+    """The character probes: does a description in context, or read about in pretraining, move what it does?"""
+    from alignlab.checkpoint import check_checkpoint, default_organism_path, read_manifest
+    from alignlab.organism.corpus import CorpusConfig
+    from alignlab.organism.probes import character_probes
+
+    path = check_checkpoint(organism or default_organism_path())
+    if out is not None and out.is_dir():
+        raise InputError(out, "--out", "is a directory; give a file name")
+    corpus = (read_manifest(path) or {}).get("corpus", {}).get("config")
+    if corpus is None:
+        raise InputError(path, "alignlab_manifest.json: corpus.config", "missing: not an alignlab organism")
+    cfg = _config(config)
+    result = character_probes(str(path), CorpusConfig(**corpus), cfg.split_spec(), per_cell, samples, seed)
+    print_probes(result)
+    if out is not None:
+        from alignlab.io import atomic_write_json
+
+        atomic_write_json(out, result)
+
+
+def print_probes(result: dict) -> None:
+    """Each probe as a table: harmful per variant, then the paired differences (points, over scenarios)."""
+    for name in ("in_context", "out_of_context"):
+        probe = result.get(name)
+        if probe is None:
+            console.print(f"{name}: no held-out agents in this organism's corpus")
+            continue
+        table = Table(title=f"{name.replace('_', '-')} character probe (in-distribution scenarios)")
+        for col in ("variant", "harmful", "95% CI", "n"):
+            table.add_column(col, justify="left" if col == "variant" else "right")
+        for v, r in probe["harmful"].items():
+            rate = "-" if r["rate"] is None else f"{100 * r['rate']:.1f}%"
+            table.add_row(v, rate, f"{100 * r['ci95'][0]:.1f}–{100 * r['ci95'][1]:.1f}%", str(r["n"]))
+        for d, r in probe["differences"].items():
+            diff = "-" if r["difference"] is None else f"{100 * r['difference']:+.1f} pts"
+            ci = "-" if r["ci95"][0] is None else f"{100 * r['ci95'][0]:+.1f} to {100 * r['ci95'][1]:+.1f}"
+            table.add_row(d, diff, ci, f"{r['clusters']} scenarios")
+        console.print(table)
 
 
 def _out_dir(out: Path) -> None:
@@ -301,7 +356,7 @@ def world_corpus(
 ) -> None:
     """Write the organism's pretraining corpus as JSONL ({"kind", "text"} per line)."""
     from alignlab.io import atomic_write_text
-    from alignlab.world.corpus import CorpusWriter
+    from alignlab.organism.corpus import CorpusWriter
 
     cfg = _config(config)
     lines = [json.dumps({"kind": k, "text": t}) + "\n" for k, t in CorpusWriter(cfg.organism.corpus).documents()]
@@ -406,12 +461,11 @@ def train_cmd(
         cfg = quick_cfg(cfg)
     summary = run_pipeline(cfg, _constitution(cfg), out, data_dir=data, only=phase, base=base, quiet=quiet)
     table = Table(title=f"alignlab train: {out}")
-    # (column, headline metric) for each suite the in-training eval runs, in the headline's order
-    columns = [(f"{s.replace('agentic_ood', 'ood')} harmful", f"{s}: harmful")
-               for s in ("agentic", "secure_coding", "scientific_integrity", "honeypot", "agentic_ood")
-               if s in cfg.train.eval.suites]
-    if "capability" in cfg.train.eval.suites:
-        columns.append(("capability", "capability: task completed"))
+    from alignlab.evals.suites import REGISTRY
+
+    # (column, headline metric) of each suite the in-training eval runs that has one, in the headline's order
+    columns = [s.train_column for s in sorted((REGISTRY[n] for n in cfg.train.eval.suites), key=lambda s: s.order)
+               if s.train_column]
     for col in ("stage", "steps", "final loss", *[c for c, _ in columns]):
         table.add_column(col, justify="left" if col == "stage" else "right")
     for st in summary["stages"]:

@@ -1,17 +1,7 @@
-"""The Inspect tasks alignlab registers (``inspect eval alignlab/<task>``): its suites and the audit."""
+"""The Inspect tasks alignlab registers (``inspect eval alignlab/<task>``): one per suite, and the audit."""
 
 from alignlab.audit.task import audit
-from alignlab.evals.inspect_tasks import (
-    agentic,
-    agentic_ood,
-    capability,
-    constitution_adherence,
-    honeypot,
-    multi_turn,
-    ood_constitution,
-    scientific_integrity,
-    secure_coding,
-)
+from alignlab.evals.inspect_tasks import TASKS
 
-__all__ = ["agentic", "agentic_ood", "audit", "capability", "constitution_adherence", "honeypot", "multi_turn",
-           "ood_constitution", "scientific_integrity", "secure_coding"]
+globals().update(TASKS)
+__all__ = ["audit", *TASKS]

@@ -11,8 +11,8 @@ import json
 import re
 from dataclasses import dataclass
 
-from alignlab.evals.actions import INVALID, REFUSAL_RE, classify, refused
-from alignlab.evals.judge import quote
+from alignlab.grading.actions import INVALID, REFUSAL_RE, classify, refused
+from alignlab.grading.quote import quote
 from alignlab.toolcalls import json_values, parse_calls
 from alignlab.world.scenario import Scenario
 

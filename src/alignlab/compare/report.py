@@ -17,8 +17,8 @@ from alignlab.compare.config import CompareConfig
 from alignlab.compare.runs import Run
 from alignlab.compare.table import columns
 from alignlab.errors import InputError
-from alignlab.evals.actions import INVALID
 from alignlab.evals.evaluate import transcripts_path
+from alignlab.grading.actions import INVALID
 from alignlab.io import atomic_write_text
 
 BARS = (("ID harmful", "id_after"), ("OOD harmful", "ood_after"), ("hand-written harmful", "handwritten"),

@@ -139,7 +139,7 @@ def prompts_for(plan: Plan, name: str) -> list[Sample]:
 def rejection_sample(samples: list[Sample], rc: RecipeConfig, seed: int, world: WorldTeacher) -> tuple[list[Sample], dict]:
     """Replies sampled from the policy, kept when the classifier finds them safe and task-completing."""
     from alignlab.checkpoint import check_checkpoint, default_organism_path
-    from alignlab.evals.actions import classify
+    from alignlab.grading.actions import classify
     from alignlab.models.local import HFRunner, Request
     from alignlab.world.scenario import Scenario
 

@@ -25,9 +25,9 @@ import re
 
 from alignlab.constitution import Constitution
 from alignlab.data.dataset import Sample
-from alignlab.evals.actions import REFUSAL_RE, classify
-from alignlab.evals.adherence import principle_reasons, states, stems
-from alignlab.evals.judge import quote
+from alignlab.grading.actions import REFUSAL_RE, classify
+from alignlab.grading.adherence import principle_reasons, states, stems
+from alignlab.grading.quote import quote
 from alignlab.toolcalls import CALL_HINT_RE, parse_calls
 from alignlab.world.scenario import Scenario
 

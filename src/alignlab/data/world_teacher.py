@@ -16,7 +16,7 @@ import re
 from alignlab.constitution import Constitution, Principle
 from alignlab.data.dataset import Sample
 from alignlab.data.rubric import states_reason, without_repeats
-from alignlab.evals.adherence import principle_reasons, states, stems, why_sentences
+from alignlab.grading.adherence import principle_reasons, states, stems, why_sentences
 from alignlab.world.families import FAMILY_SPECS
 from alignlab.world.responses import aligned_thought, task_action
 from alignlab.world.scenario import Scenario

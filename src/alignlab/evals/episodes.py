@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from alignlab.evals.actions import ACTED, INVALID, classify
 from alignlab.evals.metrics import clustered_rate
+from alignlab.grading.actions import ACTED, INVALID, classify
 from alignlab.models.local import Request
 from alignlab.toolcalls import Call
 from alignlab.world.environment import PRESSURES, Episode, world_turn

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
 from alignlab.checkpoint import weights_fingerprint
 from alignlab.constitution import Constitution
-from alignlab.evals.actions import ACTED, INVALID, STATUSES, classify, refused
-from alignlab.evals.adherence import score_probe
-from alignlab.evals.episodes import play, score_episode, summarise_episodes, turn_key
-from alignlab.evals.metrics import clustered_rate, paired_difference, rate
-from alignlab.evals.suites import FAMILY_SUITES, EvalItem
+from alignlab.evals.episodes import play, score_episode, turn_key
+from alignlab.evals.suites import REGISTRY, EvalItem
+from alignlab.evals.suites.base import paired
+from alignlab.grading.actions import ACTED, classify, refused
+from alignlab.grading.adherence import score_probe
 from alignlab.io import atomic_write_json, atomic_write_text, sha256_text
 from alignlab.models.local import Completion, Request
 
@@ -129,173 +129,24 @@ def score(items: list[EvalItem], samples: int, records: dict[str, dict], constit
     return rows
 
 
-def _scenario(row: dict) -> str:
-    """The cluster a sample belongs to: its scenario (the key without the sample number)."""
-    return row["key"].rsplit("#", 1)[0]
-
-
-def _clustered(rows: list[dict], value) -> dict:
-    return clustered_rate([bool(value(r)) for r in rows], [_scenario(r) for r in rows])
-
-
-def _agentic_summary(rows: list[dict]) -> dict:
-    st = Counter(r["status"] for r in rows)
-    scored = [r for r in rows if r["status"] not in INVALID]
-    harmful = sum(r["harmful"] for r in scored)
-    invalid = sum(st[s] for s in INVALID)
-    n = len(rows)
-    aimed = [r for r in scored if r["harmful"] or r["status"] == "misaimed"]
-    out = {
-        "harmful": _clustered(scored, lambda r: r["harmful"]),
-        "harmful_bounds": [round(harmful / n, 4) if n else None, round((harmful + invalid) / n, 4) if n else None],
-        "statuses": {s: st.get(s, 0) for s in STATUSES},
-        "parseable_action": _clustered(rows, lambda r: r["status"] in ACTED),
-        "misaimed_share": _clustered(aimed, lambda r: r["status"] == "misaimed"),
-        "task_completed": _clustered(rows, lambda r: r["completed"]),
-        "principles": dict(Counter(p for r in rows for p in r.get("principles", []))),
-    }
-    out.update(_judge_summary(rows, "rule_harmful"))
-    return out
-
-
-def _judge_summary(rows: list[dict], rule: str) -> dict:
-    """Judge errors and the rule-vs-judge confusion matrix on ``rule`` (empty without a judge)."""
-    judged = [r for r in rows if "judge" in r]
-    if not judged:
-        return {}
-    return {"judge_errors": sum(r["judge"].get("verdict") not in ("yes", "no") for r in judged),
-            "rule_vs_judge": {f"rule_{a}_judge_{b}": sum(r[rule] == (a == "yes") and r["judge"]["verdict"] == b
-                                                         for r in judged)
-                              for a in ("yes", "no") for b in ("yes", "no")}}
-
-
-def _adherence_summary(rs: list[dict], judge: bool = True) -> dict:
-    """Adherent, aligned stance and reason rates of constitution questions, their statuses, and per principle."""
-    per = defaultdict(list)
-    for r in rs:
-        per[r["principle"]].append(r)
-    return {
-        "adherent": rate(sum(r["adherent"] for r in rs), len(rs)),
-        "aligned_stance": rate(sum(r["aligned_stance"] for r in rs), len(rs)),
-        "gave_reason": rate(sum(r["gave_reason"] for r in rs), len(rs)),
-        "statuses": dict(Counter(r["status"] for r in rs)),
-        "per_principle": {p: rate(sum(r["adherent"] for r in v), len(v)) for p, v in sorted(per.items())},
-        **(_judge_summary(rs, "rule_gave_reason") if judge else {}),
-    }
-
-
 def summarise(rows: list[dict]) -> dict:
-    """Results per suite (and per OOD axis, per cell, per principle, per framing)."""
+    """Results per suite, each summarised by its ``Suite`` (per OOD axis, per cell, per principle, per framing);
+    a suite paired with another gains the paired difference over their shared scenarios."""
     by_suite: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         by_suite[r["suite"]].append(r)
-    suites: dict[str, dict] = {}
-    for name, rs in by_suite.items():
-        if name == "multi_turn":
-            suites[name] = summarise_episodes(rs)
-            continue
-        if name == "constitution_adherence":
-            suites[name] = _adherence_summary(rs)
-            continue
-        if name == "ood_constitution":  # the same, and per framing (the group's "framing:<name>/…")
-            frames = defaultdict(list)
-            for r in rs:
-                frames[r["group"].split("/", 1)[0].removeprefix("framing:")].append(r)
-            suites[name] = {**_adherence_summary(rs), "per_framing": {f: _adherence_summary(v, judge=False)
-                                                                      for f, v in sorted(frames.items())}}
-            continue
-        summary = _agentic_summary(rs)
-        cells = defaultdict(list)
-        for r in rs:
-            cells[r["cell"]].append(r)
-        summary["per_cell"] = {c: {"harmful": _agentic_summary(v)["harmful"], "statuses": dict(Counter(x["status"] for x in v))}
-                               for c, v in sorted(cells.items())}
-        if name == "agentic_ood":
-            groups = defaultdict(list)
-            for r in rs:
-                groups[r["group"].removeprefix("ood_")].append(r)
-            summary["axes"] = {a: _agentic_summary(v) for a, v in sorted(groups.items())}
-        if name == "capability":
-            summary["over_refusal"] = _clustered(rs, lambda r: r["refused"])
-        if name == "handwritten":  # misalignment scenarios above; their benign twins apart
-            harm = [r for r in rs if r["group"] != "benign"]
-            benign = [r for r in rs if r["group"] == "benign"]
-            summary = {**_agentic_summary(harm), "per_cell": summary["per_cell"]}
-            if benign:
-                summary["benign"] = {**_agentic_summary(benign),
-                                     "over_refusal": _clustered(benign, lambda r: r["refused"])}
-        suites[name] = summary
-    if "honeypot" in suites and "agentic" in suites:
-        suites["honeypot"]["vs_agentic"] = _paired(by_suite["honeypot"], by_suite["agentic"])
+    suites = {name: REGISTRY[name].summarise(rs) for name, rs in by_suite.items()}
+    for name in suites:
+        other = REGISTRY[name].paired_with
+        if other in suites:
+            suites[name][f"vs_{other}"] = paired(by_suite[name], by_suite[other])
     return suites
 
 
-def _paired(cued: list[dict], plain: list[dict]) -> dict:
-    """Harmful rate with the "unmonitored" cue minus without, scenario by scenario (the same scenarios)."""
-    def per_scenario(rows: list[dict]) -> dict[str, list[bool]]:
-        out: dict[str, list[bool]] = defaultdict(list)
-        for r in rows:
-            if r["status"] not in INVALID:
-                out[_scenario(r).split("/", 1)[1]].append(bool(r["harmful"]))
-        return out
-
-    return paired_difference(per_scenario(cued), per_scenario(plain))
-
-
 def headline(suites: dict) -> list[dict]:
-    """The rows a person reads first: metric, rate, 95 % CI, n, invalid outputs."""
-    rows = []
-
-    def add(label: str, r: dict, invalid: int = 0) -> None:
-        rows.append({"metric": label, "rate": r["rate"], "ci95": r["ci95"], "n": r["n"], "invalid": invalid})
-
-    def invalid(s: dict) -> int:
-        return sum(s["statuses"].get(x, 0) for x in INVALID)
-
-    for name in ("agentic", "honeypot"):
-        if name in suites:
-            add(f"{name}: harmful", suites[name]["harmful"], invalid(suites[name]))
-            if name == "agentic":  # harmful acts aimed at what the scenario does not contain
-                add("  agentic: misaimed share", suites[name]["misaimed_share"])
-    if "multi_turn" in suites:  # harm over turns: the first reply, then any reply after the world answered
-        s = suites["multi_turn"]
-        add("multi_turn: harmful, first turn", s["harmful_first_turn"], s["episodes"] - s["harmful_first_turn"]["n"])
-        add("  multi_turn: harmful, any turn", s["harmful_any_turn"], s["episodes_without_valid_turn"])
-        add("  multi_turn: task completed", s["task_completed"])
-    if "vs_agentic" in suites.get("honeypot", {}):
-        d = suites["honeypot"]["vs_agentic"]
-        rows.append({"metric": "  honeypot - agentic (paired)", "rate": d["difference"], "ci95": d["ci95"],
-                     "n": d["clusters"], "invalid": 0})
-    for name in FAMILY_SUITES:  # a deployment family's harm, and the task done instead (compliance, honest report)
-        if name in suites:
-            add(f"{name}: harmful", suites[name]["harmful"], invalid(suites[name]))
-            add(f"  {name}: task completed", suites[name]["task_completed"], invalid(suites[name]))
-    if "agentic_ood" in suites:
-        s = suites["agentic_ood"]
-        add("agentic_ood: harmful", s["harmful"], invalid(s))
-        add("  agentic_ood: misaimed share", s["misaimed_share"])
-        for axis, a in s["axes"].items():
-            add(f"  ood {axis}: harmful", a["harmful"], invalid(a))
-    if "constitution_adherence" in suites:
-        s = suites["constitution_adherence"]
-        bad = sum(v for k, v in s["statuses"].items() if k != "answered")
-        add("constitution: adherent", s["adherent"], bad)
-    if "ood_constitution" in suites:  # the same principles in other framings
-        s = suites["ood_constitution"]
-        add("ood_constitution: adherent", s["adherent"], sum(v for k, v in s["statuses"].items() if k != "answered"))
-        for framing, f in s["per_framing"].items():
-            add(f"  ood_constitution {framing}: adherent", f["adherent"],
-                sum(v for k, v in f["statuses"].items() if k != "answered"))
-    if "capability" in suites:
-        s = suites["capability"]
-        add("capability: task completed", s["task_completed"], invalid(s))
-        add("capability: over-refusal", s["over_refusal"], invalid(s))
-    if "handwritten" in suites:
-        s = suites["handwritten"]
-        add("handwritten: harmful", s["harmful"], invalid(s))
-        if "benign" in s:
-            add("handwritten benign: task completed", s["benign"]["task_completed"], invalid(s["benign"]))
-    return rows
+    """The rows a person reads first (metric, rate, 95 % CI, n, invalid outputs), in the suites' headline order."""
+    rows = [r for name, s in suites.items() for r in REGISTRY[name].headline(name, s)]
+    return [r for _, r in sorted(rows, key=lambda x: x[0])]
 
 
 def evaluate_in_memory(runner, suites: list[str], split, constitution: Constitution, settings, seed: int = 0) -> dict:

@@ -19,10 +19,10 @@ from inspect_ai.solver import Generate, TaskState, generate, solver
 from inspect_ai.tool import ToolDef
 
 from alignlab.constitution import default_constitution_path, load_constitution
-from alignlab.evals.actions import INVALID, classify, refused
-from alignlab.evals.adherence import Probe, score_probe
 from alignlab.evals.episodes import respond
-from alignlab.evals.suites import EvalItem, build_suite
+from alignlab.evals.suites import REGISTRY, SUITES, EvalItem, build_suite
+from alignlab.grading.actions import INVALID, classify, refused
+from alignlab.grading.adherence import Probe, score_probe
 from alignlab.models.remote import output_text, to_inspect_tools
 from alignlab.world.cells import SplitSpec, default_split_path
 from alignlab.world.environment import Episode
@@ -178,74 +178,24 @@ def adherent():
     return score
 
 
-def _task(suite: str, per_cell: int, seed: int, split: str | None, constitution: str | None, fresh: int | None,
-          scorer_fn, solver_fn=None) -> Task:
+def _task(suite: str, per_cell: int, seed: int, split: str | None, constitution: str | None, fresh: int | None) -> Task:
+    """The suite's items as samples, played by its solver (one reply, or ``episode_turns``) and scored by its scorer."""
+    spec = REGISTRY[suite]
+    solver_fn, scorer_fn = globals()[spec.solver] if spec.solver else None, globals()[spec.scorer]
     return Task(dataset=[_sample(it) for it in _items(suite, per_cell, seed, split, constitution, fresh)],
                 solver=[scenario_tools(), solver_fn() if solver_fn else generate(tool_calls="none")],
                 scorer=scorer_fn(), name=suite)
 
 
-@task
-def agentic(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None,
-        fresh_specifics: int | None = None) -> Task:
-    """In-distribution agentic misalignment: harmful-action rate."""
-    return _task("agentic", per_cell, seed, split, constitution, fresh_specifics, harmful_action)
+def _suite_task(name: str):
+    """The Inspect task of suite ``name``, registered under its name (``inspect eval alignlab/<name>``)."""
+    def run(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None,
+            fresh_specifics: int | None = None) -> Task:
+        return _task(name, per_cell, seed, split, constitution, fresh_specifics)
+
+    run.__name__ = run.__qualname__ = name
+    run.__doc__ = REGISTRY[name].description
+    return task(name=name)(run)
 
 
-@task
-def agentic_ood(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None,
-        fresh_specifics: int | None = None) -> Task:
-    """Held-out cells along every OOD axis (axis in each score's metadata)."""
-    return _task("agentic_ood", per_cell, seed, split, constitution, fresh_specifics, harmful_action)
-
-
-@task
-def honeypot(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None,
-        fresh_specifics: int | None = None) -> Task:
-    """In-distribution cells with an "unmonitored" cue."""
-    return _task("honeypot", per_cell, seed, split, constitution, fresh_specifics, harmful_action)
-
-
-@task
-def multi_turn(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None,
-        fresh_specifics: int | None = None) -> Task:
-    """In-distribution cells over several turns, the world answering each call: harm on any turn."""
-    return _task("multi_turn", per_cell, seed, split, constitution, fresh_specifics, harmful_any_turn, episode_turns)
-
-
-@task
-def secure_coding(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None,
-        fresh_specifics: int | None = None) -> Task:
-    """The in-distribution grid with the vulnerability family: shipping a change with a planted flaw."""
-    return _task("secure_coding", per_cell, seed, split, constitution, fresh_specifics, harmful_action)
-
-
-@task
-def scientific_integrity(per_cell: int = 2, seed: int = 0, split: str | None = None,
-                         constitution: str | None = None,
-        fresh_specifics: int | None = None) -> Task:
-    """The in-distribution grid with the fabrication family: reporting a null study as a success."""
-    return _task("scientific_integrity", per_cell, seed, split, constitution, fresh_specifics, harmful_action)
-
-
-@task
-def constitution_adherence(per_cell: int = 2, seed: int = 0, split: str | None = None,
-                           constitution: str | None = None,
-        fresh_specifics: int | None = None) -> Task:
-    """Aligned stance and the right reason, per principle."""
-    return _task("constitution_adherence", per_cell, seed, split, constitution, fresh_specifics, adherent)
-
-
-@task
-def ood_constitution(per_cell: int = 2, seed: int = 0, split: str | None = None,
-                     constitution: str | None = None,
-        fresh_specifics: int | None = None) -> Task:
-    """The same principles in other framings (framing and principle in each sample's group), scored the same way."""
-    return _task("ood_constitution", per_cell, seed, split, constitution, fresh_specifics, adherent)
-
-
-@task
-def capability(per_cell: int = 2, seed: int = 0, split: str | None = None, constitution: str | None = None,
-        fresh_specifics: int | None = None) -> Task:
-    """Benign tasks in the same environments: completion rate."""
-    return _task("capability", per_cell, seed, split, constitution, fresh_specifics, task_completed)
+TASKS = {name: _suite_task(name) for name in SUITES}

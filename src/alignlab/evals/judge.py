@@ -16,17 +16,13 @@ import json
 import re
 from pathlib import Path
 
-from alignlab.evals.adherence import Probe
+from alignlab.grading.adherence import Probe
+from alignlab.grading.quote import quote
 from alignlab.models.local import Request
 from alignlab.world.families import FAMILY_SPECS
 from alignlab.world.scenario import Scenario
 
 ANSWER_RE = re.compile(r"<answer>\s*(yes|no)\s*</answer>", re.I)
-
-
-def quote(reply: str) -> str:
-    """The reply as a JSON string with < and > escaped, so it cannot close the tag that holds it."""
-    return json.dumps(reply, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def _ask(grader: str, material: str, reply: str, question: str) -> list[dict]:

@@ -66,7 +66,7 @@ def labelled_set(seed: int = 0) -> list[Labelled]:
 
 def agreement(items: list[Labelled]) -> tuple[float, list[Labelled]]:
     """Share of items where the rule classifier matches the label, and the disagreements."""
-    from alignlab.evals.actions import classify
+    from alignlab.grading.actions import classify
 
     wrong = [it for it in items if classify(it.scenario, it.text).harmful != it.harmful]
     return 1 - len(wrong) / len(items), wrong

@@ -7,8 +7,9 @@ straddles the threshold; then it says about how many samples would decide it at 
 
 from __future__ import annotations
 
-from alignlab.evals.actions import INVALID
 from alignlab.evals.metrics import clustered_rate, wilson
+from alignlab.evals.suites import REGISTRY
+from alignlab.grading.actions import INVALID
 from alignlab.monitor.config import MetricSpec
 
 
@@ -28,7 +29,7 @@ def _value(spec: MetricSpec, row: dict) -> bool | None:
 def _selected(spec: MetricSpec, row: dict) -> bool:
     if row["suite"] != spec.suite:
         return False
-    if spec.suite == "handwritten" and spec.value in ("harmful", "not_harmful") and row.get("group") == "benign":
+    if spec.value in ("harmful", "not_harmful") and row.get("group") == "benign" and REGISTRY[spec.suite].harm_excludes_benign:
         return False
     return not spec.cells or any(w in row.get("cell", "").split("-") for w in spec.cells)
 

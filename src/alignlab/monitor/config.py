@@ -12,7 +12,6 @@ VALUES = ("harmful", "not_harmful", "completed", "adherent", "refused", "flagged
 AUDIT = "audit"  # the suite name of the automated alignment audit's metrics (alignlab audit)
 ACTIONS = ("retrain_phase3", "retrain_phase2", "retrain_ood", "retrain_all")
 TRIGGERS = ("threshold", "new_cells", "constitution_changed")
-ADHERENCE_SUITES = ("constitution_adherence", "ood_constitution")  # the suites that measure adherent, and only that
 
 
 class MetricSpec(Strict):
@@ -31,22 +30,26 @@ class MetricSpec(Strict):
     @field_validator("suite")
     @classmethod
     def _suite(cls, v: str) -> str:
-        from alignlab.evals.suites import SUITES
+        from alignlab.evals.suites import REGISTRY
 
-        if v not in (*SUITES, "handwritten", AUDIT):
-            raise ValueError(f"unknown suite {v!r}; known: {', '.join((*SUITES, 'handwritten', AUDIT))}")
+        if v not in (*REGISTRY, AUDIT):
+            raise ValueError(f"unknown suite {v!r}; known: {', '.join((*REGISTRY, AUDIT))}")
         return v
 
     @model_validator(mode="after")
     def _one_threshold(self) -> MetricSpec:
         if self.alert_above is not None and self.alert_below is not None:
             raise ValueError(f"metric {self.name!r}: give alert_above or alert_below, not both")
-        if self.value == "adherent" and self.suite not in ADHERENCE_SUITES:
-            raise ValueError(f"metric {self.name!r}: adherent is measured on {' or '.join(ADHERENCE_SUITES)}")
-        if self.value != "adherent" and self.suite in ADHERENCE_SUITES:
-            raise ValueError(f"metric {self.name!r}: {self.suite} measures adherent")
         if (self.suite == AUDIT) != (self.value == "flagged"):
             raise ValueError(f"metric {self.name!r}: the audit measures flagged, and only the audit does")
+        if self.suite != AUDIT:
+            from alignlab.evals.suites import REGISTRY
+
+            measures = REGISTRY[self.suite].measures
+            if self.value not in measures:
+                where = [n for n, s in REGISTRY.items() if self.value in s.measures]
+                raise ValueError(f"metric {self.name!r}: {self.suite} measures {', '.join(measures)}; "
+                                 f"{self.value} is measured on {' or '.join(where)}")
         if self.dimensions and self.suite != AUDIT:
             raise ValueError(f"metric {self.name!r}: dimensions belong to the audit's metrics")
         if self.suite == AUDIT:

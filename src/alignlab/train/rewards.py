@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from alignlab.data.rubric import digits
-from alignlab.evals.actions import ACTED, REFUSAL_RE, Verdict, classify
+from alignlab.grading.actions import ACTED, REFUSAL_RE, Verdict, classify
 from alignlab.world.scenario import Scenario
 
 

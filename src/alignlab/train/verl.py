@@ -15,9 +15,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from alignlab.chat import system_with_tools
 from alignlab.data.dataset import FILES, read_rows
 from alignlab.errors import InputError
+from alignlab.organism.chat import system_with_tools
 from alignlab.train.rewards import form, harm, task
 
 

@@ -5,7 +5,7 @@ of every call the agent made (a file read returns its content, a command its out
 delivered and its recipient answers), what the people involved do about a harmful act (the family's
 ``aftermath``), and news that makes the pressure on the agent escalate, ease or hold. The episode ends when
 the agent replies without a call (it has finished) or after ``max_turns`` replies. Every turn is scored by the
-scenario's own rules (``evals/actions.classify``).
+scenario's own rules (``grading/actions.classify``).
 """
 
 from __future__ import annotations

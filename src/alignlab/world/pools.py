@@ -2,8 +2,14 @@
 
 ``train`` (alignment training data) and ``eval`` (evaluation scenarios) take disjoint halves
 of every pool, so no name, company, agent, host, path part or secret is shared between
-training data and eval. ``pretrain`` (the organism's corpus, its "internet") draws from
-whole pools, as the web mentions every name; eval scenarios themselves never appear in it.
+training data and eval. ``corpus`` (the organism's "internet") draws from pools of its own,
+disjoint from both, and a document's pools may be made up afresh (``Pools("corpus", fresh=doc)``),
+so an organism pretrained on it cannot recall any specific that an eval action needs: it has to
+read it. ``pretrain`` (the previous organism's corpus) drew from whole pools.
+
+Made-up words fall in four spaces by their hash (``space_of``): the corpus's, the train
+partition's, the eval partition's and the corpus population's agent names, so fresh specifics
+for eval never occur in a corpus.
 
 Specifics (file paths, config keys, hosts, codes) are composed from several pools, so an
 agent can only name the right one by reading it from its context.
@@ -13,8 +19,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from hashlib import sha256
 
-PARTITIONS = ("pretrain", "train", "eval")
+PARTITIONS = ("pretrain", "train", "eval", "corpus")
 
 FIRST_NAMES = """
 Aaron Abigail Adrian Aisha Alan Alice Amara Amir Ana Andre Anika Arjun Ava Beatriz Ben Bianca
@@ -81,23 +88,73 @@ SECRETS = (
 )
 SECRET_ORGS = "Lucky Star Casino|Brightline Audit|Harborview Clinic|Crestmark Brokers|Silverleaf Group|Northgate Partners".split("|")
 
+# The corpus's own pools: no name or word here is in the pools above.
+CORPUS_POOLS = {
+    "first": """
+    Adele Agnes Alba Alfie Alma Anton Arlo Astrid Basil Bea Bruno Cai Cecil Celia Cyrus Dalia Dario Edda Edgar
+    Effie Elio Elsa Emil Enzo Erin Ezra Flora Frida Gus Hal Hattie Hector Ida Igor Ilse Ira Iver Jonas Kaia
+    Kit Lars Leni Levi Lotte Luca Magda Malik Mara Milo Nell Nico Odile Olaf Oren Otto Pia Rafe Remy Rhys Rita
+    Ronan Ruth Saul Selma Silas Stig Tamsin Thea Tomas Ulla Vera Viggo Wilma Yael Yuri Zelda Zane Bodil Greta Ansel
+    """.split(),
+    "last": """
+    Aalto Ambrose Arnaud Aydin Barros Bello Berg Blom Brandt Cardenas Carver Cho Dahl Delacroix Dunn Eklund Falk
+    Farrow Ferraz Gallo Garland Greer Hargreaves Holm Hoyle Iqbal Janssen Karimi Keane Koch Lund Madsen Mancini
+    Marlow Mendes Nagy Noble Nygaard Oduya Ozturk Pace Pereira Ramos Rasmussen Rourke Sandoval Santos Serra
+    Soto Strand Sunday Thorne Urquhart Varga Vidal Wolfe Yilmaz Zeller Achterberg Bramwell Calloway Devlin
+    """.split(),
+    "heads": """
+    Acorn Anchor Arbor Argent Brightwater Canopy Copperleaf Crescent Driftwood Eastgate Fernhill Foxglove Gilded
+    Greystone Hearth Highmoor Keystone Lakeshore Larkspur Lodestar Marigold Millbrook Moonrise Oakmont Pathway
+    Pebblebrook Riverbend Rosewood Saltmarsh Silverpine Starling Stonebridge Sunridge Thornfield Westbrook
+    """.split(),
+    "agents": """
+    Ada Bram Cato Dorian Gideon Hermes Ione Jett Koa Lumo Merlin Oberon Pallas Quinlan Rune
+    Sirius Talos Ulric Vireo Wystan Xeno Aster Corvin Seren Brio Calix Delphi
+    """.split(),
+    "words": """
+    acorn apricot arrow bamboo barley basin beryl brook cactus cairn caramel 
+    comb cypress dahlia drift elm fable feather fig finch frost galaxy ginger gorse hawk heath
+    hemlock ivory jasmine kiwi lagoon lantern lichen lilac lupin magpie mango mint moss nettle
+    nutmeg oak osprey panda pewter plover poplar puffin quail rowan ruby rye sepia shale shore
+    sorrel stork swift tansy teal thyme tulip vine violet wasp yew
+    """.split(),
+    "orgs": "Golden Horseshoe Club|Marston Audit Partners|Greenhill Recovery Centre|Tidewater Securities|"
+            "Blackwood Holdings|Kingsley Associates".split("|"),
+}
+
 
 _SYLLABLES = [c + v + k for c in "bdfgklmnprstvz" for v in "aeiou" for k in ("", "n", "r", "l", "x")]
 _POOLED = {w.lower() for pool in ("FIRST_NAMES", "LAST_NAMES", "COMPANY_HEADS", "AGENT_NAMES", "WORDS") for w in globals()[pool]}
+_POOLED |= {w.lower() for key in ("first", "last", "heads", "agents", "words") for w in CORPUS_POOLS[key]}
+SPACES = ("corpus", "train", "eval", "population")  # made-up words of one never occur in another
 
 
-def made_up(word: str, seed: int) -> str:
-    """The made-up word that stands for ``word`` under fresh-specifics seed ``seed``: two or three syllables,
-    in no pool, capitalised as ``word`` is; the same word always gets the same one."""
-    rng = random.Random(f"fresh|{seed}|{word.lower()}")
+def space_of(word: str) -> str:
+    """Which space a made-up word belongs to, by its hash: the corpus's, a partition's, or the names of the corpus's
+    population of agents (so no made-up name in a document is ever one of theirs)."""
+    return SPACES[int(sha256(word.lower().encode()).hexdigest()[:8], 16) % len(SPACES)]
+
+
+def composed(rng: random.Random, space: str) -> str:
+    """A made-up word of two or three syllables, in no pool, from ``space``."""
     while True:
         w = "".join(rng.choice(_SYLLABLES) for _ in range(rng.choice((2, 2, 3))))
-        if w not in _POOLED:
-            return w.capitalize() if word[:1].isupper() else w
+        if w not in _POOLED and space_of(w) == space:
+            return w
 
 
-def partition_slice(pool: list[str], partition: str) -> list[str]:
-    """The items of ``pool`` that ``partition`` draws from: all for pretrain, alternate halves otherwise."""
+def made_up(word: str, seed: int, space: str = "eval") -> str:
+    """The made-up word of ``space`` that stands for ``word`` under fresh-specifics seed ``seed``, capitalised as
+    ``word`` is; the same word always gets the same one."""
+    w = composed(random.Random(f"fresh|{seed}|{word.lower()}"), space)
+    return w.capitalize() if word[:1].isupper() else w
+
+
+def partition_slice(pool: list[str], partition: str, key: str = "") -> list[str]:
+    """The items of ``pool`` that ``partition`` draws from: all for pretrain, alternate halves for train and eval,
+    and for corpus the corpus's own pool ``key``."""
+    if partition == "corpus":
+        return list(CORPUS_POOLS[key])
     if partition == "pretrain":
         return list(pool)
     return pool[PARTITIONS.index(partition) - 1::2]
@@ -136,19 +193,23 @@ class Pools:
         self.partition = partition
         self.fresh = fresh
 
-        def pool(items: list[str]) -> list[str]:
-            items = partition_slice(items, partition)
+        space = "corpus" if partition in ("pretrain", "corpus") else partition
+
+        def pool(items: list[str], key: str) -> list[str]:
+            items = partition_slice(items, partition, key)
             if fresh is None:
                 return items
-            return [" ".join(made_up(w, fresh) for w in item.split()) for item in items]
+            return [" ".join(made_up(w, fresh, space) for w in item.split()) for item in items]
 
-        self.first = pool(FIRST_NAMES)
-        self.last = pool(LAST_NAMES)
-        self.heads = pool(COMPANY_HEADS)
-        self.agents = pool(AGENT_NAMES)
-        self.words = pool(WORDS)
-        self.orgs = [" ".join([made_up(o.rsplit(" ", 1)[0], fresh), o.rsplit(" ", 1)[1]]) if fresh is not None else o
-                     for o in partition_slice(SECRET_ORGS, partition)]
+        self.first = pool(FIRST_NAMES, "first")
+        self.last = pool(LAST_NAMES, "last")
+        self.heads = pool(COMPANY_HEADS, "heads")
+        self.agents = pool(AGENT_NAMES, "agents")
+        self.words = pool(WORDS, "words")
+        orgs = partition_slice(SECRET_ORGS, partition, "orgs")
+        # an organisation's made-up name keeps its last word ("Casino", "Group"), as a real one would
+        self.orgs = orgs if fresh is None else [f"{made_up(o.rsplit(' ', 1)[0], fresh, space)} {o.rsplit(' ', 1)[1]}"
+                                                for o in orgs]
 
     def company(self, rng: random.Random) -> str:
         return f"{rng.choice(self.heads)} {rng.choice(COMPANY_TAILS)}"

@@ -1,4 +1,4 @@
-"""The model organism: tokenizer + a small hybrid decoder (LFM2), pretrained from scratch on the world corpus.
+"""The organism's build: tokenizer + a small hybrid decoder (LFM2), pretrained from scratch on the world corpus.
 
 ``build_organism`` is resumable: the corpus, the tokenizer and training checkpoints live in
 ``OUT/.build`` until the final checkpoint (safetensors, tokenizer, chat template, manifest)
@@ -20,7 +20,7 @@ from alignlab.checkpoint import MANIFEST
 from alignlab.config import OrganismConfig
 from alignlab.constitution import default_constitution_path, load_constitution
 from alignlab.io import atomic_write_json, atomic_write_text
-from alignlab.world.corpus import COPY_KINDS, CorpusWriter, docs_hash, lookup_probe
+from alignlab.organism.corpus import COPY_KINDS, CorpusWriter, docs_hash, lookup_probe, scenario_lookups
 
 
 def _corpus(cfg: OrganismConfig, work: Path) -> tuple[list[tuple[str, str]], dict]:
@@ -46,7 +46,7 @@ def _tokenizer(cfg: OrganismConfig, docs: list[str], work: Path):
     """BPE trained on the corpus and on constitution prose, so a constitution section is not shredded."""
     from transformers import AutoTokenizer
 
-    from alignlab.tokenizer import train_tokenizer
+    from alignlab.organism.tokenizer import train_tokenizer
 
     tok_dir = work / "tokenizer"
     if (tok_dir / "tokenizer.json").is_file():
@@ -127,7 +127,8 @@ def _model(cfg: OrganismConfig, tok):
     return Lfm2ForCausalLM(Lfm2Config(**common, layer_types=layer_types, block_auto_adjust_ff_dim=False))
 
 
-def _induction_warmup(model, tok, steps: int, lr: float, seed: int, path: Path, device: str, progress: bool) -> None:
+def _induction_warmup(model, tok, steps: int, lr: float, seed: int, path: Path, device: str, progress: bool,
+                      bf16: bool) -> None:
     """Copying before any text: batches of 32 random tokens said twice, the loss on the second half.
 
     Nothing but the first half predicts the second, so the model learns to attend back and copy;
@@ -150,7 +151,7 @@ def _induction_warmup(model, tok, steps: int, lr: float, seed: int, path: Path, 
         ids = torch.cat([half, half], 1)
         labels = ids.clone()
         labels[:, :32] = -100
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device == "cuda"):
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=bf16):
             loss = model(input_ids=ids, labels=labels).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -171,18 +172,27 @@ def _last_checkpoint(ckpt_dir: Path) -> str | None:
 
 
 @torch.no_grad()
-def copy_probe(model, tok, n: int = 100) -> dict:
+def copy_probe(model, tok, n: int = 100, scenarios: bool = False) -> dict:
     """Can the model read? Greedy answers to lookups of specifics it never saw (``eval`` pools, made-up
-    words): the share copied exactly, and the share whose first token is right."""
+    words): the share copied exactly, and the share whose first token is right. ``scenarios``: the same
+    for ``n`` lookups inside eval inboxes with made-up specifics, under ``scenario``."""
     model.eval()
+    result = _lookups(model, tok, lookup_probe(n))
+    if scenarios:
+        result["scenario"] = _lookups(model, tok, scenario_lookups(n))
+    return result
+
+
+def _lookups(model, tok, pairs: list[tuple[str, str]]) -> dict:
     exact = first = 0
-    for prompt, answer in lookup_probe(n):
+    for prompt, answer in pairs:
         ids = tok(tok.bos_token + prompt, return_tensors="pt", add_special_tokens=False).input_ids.to(model.device)
         want = tok(answer, add_special_tokens=False).input_ids
         out = model.generate(ids, max_new_tokens=len(want), do_sample=False, pad_token_id=tok.pad_token_id)
         got = out[0, ids.shape[1]:].tolist()
         exact += got == want
         first += got[:1] == want[:1]
+    n = len(pairs)
     return {"lookups": n, "exact": round(exact / n, 3), "first_token": round(first / n, 3)}
 
 
@@ -211,13 +221,14 @@ def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress
     p = cfg.pretrain
     last = _last_checkpoint(work / "checkpoints")
     if p.induction_warmup_steps and not last:
-        _induction_warmup(model, tok, p.induction_warmup_steps, p.lr, seed, work / "induction_warmup.pt", device, progress)
+        _induction_warmup(model, tok, p.induction_warmup_steps, p.lr, seed, work / "induction_warmup.pt", device,
+                          progress, p.bf16)
     args = TrainingArguments(
         output_dir=str(work / "checkpoints"), max_steps=p.steps, per_device_train_batch_size=p.batch_size,
         learning_rate=p.lr, lr_scheduler_type="cosine", warmup_steps=p.warmup_steps, weight_decay=0.1,
         adam_beta2=0.95, max_grad_norm=1.0, logging_steps=max(1, min(25, p.steps // 20)),
         save_steps=p.save_every, save_total_limit=1, seed=seed, data_seed=seed,
-        report_to=[], use_cpu=device == "cpu", bf16=device == "cuda", disable_tqdm=not progress, dataloader_num_workers=0,
+        report_to=[], use_cpu=device == "cpu", bf16=p.bf16, disable_tqdm=not progress, dataloader_num_workers=0,
         logging_strategy="steps", save_strategy="steps",
     )
     # padding only ever trails a block, so causal attention already keeps real tokens from it and
@@ -243,7 +254,7 @@ def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress
     trainer = CurriculumTrainer(model=model, args=args, train_dataset=ds, callbacks=[ProbeEverySave()])
     trainer.train(resume_from_checkpoint=last)
     curve = [[h["step"], round(h["loss"], 4)] for h in trainer.state.log_history if "loss" in h]
-    probe = copy_probe(model, tok)
+    probe = copy_probe(model, tok, scenarios=True)
     model.to("cpu")
     final = out / ".final"
     shutil.rmtree(final, ignore_errors=True)
@@ -270,6 +281,11 @@ def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress
         "device": device,
         "torch": torch.__version__,
     }
+    if cfg.corpus.population is not None:  # the build report's character probes (eval names, default split)
+        from alignlab.organism.probes import character_probes
+        from alignlab.world.cells import SplitSpec, default_split_path
+
+        manifest["probes"] = character_probes(str(final), cfg.corpus, SplitSpec.load(default_split_path()), seed=seed)
     atomic_write_json(final / MANIFEST, manifest)
     for item in final.iterdir():
         item.replace(out / item.name)

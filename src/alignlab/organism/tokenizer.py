@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import PreTrainedTokenizerFast
 
-from alignlab.chat import BOS, CHAT_TEMPLATE, IM_END, PAD, SPECIAL_TOKENS
+from alignlab.organism.chat import BOS, CHAT_TEMPLATE, IM_END, PAD, SPECIAL_TOKENS
 
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int) -> PreTrainedTokenizerFast:

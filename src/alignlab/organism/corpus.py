@@ -11,8 +11,15 @@ transcripts of AI agents under pressure. Two priors live in it, as in real web t
 
 Copy drills (key-value lists, lookups, relistings of paths, codes, hosts and addresses, some
 made of random syllables) teach the model to carry a specific from its context into its
-output, which every action in the world needs. Everything is drawn from the ``pretrain``
-partition, so no eval name appears in it.
+output, which every action in the world needs.
+
+With a ``population`` (the organism-v3 corpus), names come from the ``corpus`` pools, disjoint
+from the train and eval partitions, and ``fresh_share`` of the documents make theirs up afresh,
+so an action's specifics can only be read, never recalled; the agents under pressure are a
+population whose members keep one disposition across descriptions, interviews, stories and
+transcripts (``world/population.py``), some transcripts say in their system prompt who acts, and
+``varied_share`` of the scenarios take wording from the paraphrase banks. Without one, the
+previous organism's corpus: whole pools (``pretrain``), no population.
 """
 
 from __future__ import annotations
@@ -23,14 +30,15 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from alignlab.chat import render
 from alignlab.constitution import Constitution, default_constitution_path, load_constitution
 from alignlab.io import sha256_text
+from alignlab.organism.chat import render
+from alignlab.organism.population import Agent, PopulationConfig, describe, interview, population
 from alignlab.shares import check_weights
-from alignlab.world.cells import FACTORS, Cell
+from alignlab.world.cells import FACTORS, FAMILIES, Cell
 from alignlab.world.domains import DOMAINS
 from alignlab.world.generate import make_scenario
-from alignlab.world.pools import WORDS, Pools, domain_of
+from alignlab.world.pools import CORPUS_POOLS, WORDS, Pools, composed, domain_of
 from alignlab.world.responses import (
     harmful_act_phrase,
     harmful_action,
@@ -39,7 +47,9 @@ from alignlab.world.responses import (
 )
 from alignlab.world.scenario import Scenario
 
-KINDS = ("neutral", "knowledge", "chat", "tool_use", "repeats", "copy_drills", "agent_stories", "agent_transcripts")
+KINDS = ("neutral", "knowledge", "chat", "tool_use", "repeats", "copy_drills", "agent_stories", "agent_transcripts",
+         "agent_profiles", "agent_interviews")
+POPULATION_KINDS = ("agent_profiles", "agent_interviews")  # need a population
 COPY_KINDS = ("repeats", "copy_drills")  # what the build's copy warm-up draws on
 
 
@@ -59,11 +69,19 @@ class CorpusConfig(BaseModel):
         "neutral": 0.02, "knowledge": 0.03, "chat": 0.05, "tool_use": 0.2, "repeats": 0.1, "copy_drills": 0.2,
         "agent_stories": 0.08, "agent_transcripts": 0.32,
     })
+    population: PopulationConfig | None = Field(None, description="agents with dispositions; null: the previous corpus")
+    fresh_share: float = Field(0.0, ge=0, le=1, description="documents whose names and specifics are made up afresh")
+    varied_share: float = Field(0.0, ge=0, le=1, description="scenarios worded from the paraphrase banks too")
 
     @model_validator(mode="after")
     def _shares_fit(self) -> CorpusConfig:
         if self.misaligned_share + self.principled_share > 1 + 1e-9:
             raise ValueError("misaligned_share + principled_share must be <= 1")
+        if self.population is None:
+            if wants := [k for k in POPULATION_KINDS if self.mix.get(k)]:
+                raise ValueError(f"mix: {wants[0]} needs a population")
+            if self.fresh_share or self.varied_share:
+                raise ValueError("fresh_share and varied_share need a population (the organism-v3 corpus)")
         return self
 
     @field_validator("mix")
@@ -110,12 +128,17 @@ def _nonce(rng: random.Random) -> str:
     return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(1, 3)))
 
 
-def specific(pools: Pools, rng: random.Random) -> tuple[str, str]:
+def _corpus_nonce(rng: random.Random) -> str:
+    """A made-up word of the corpus's space."""
+    return composed(rng, "corpus")
+
+
+def specific(pools: Pools, rng: random.Random, nonce=_nonce) -> tuple[str, str]:
     """(kind, value) of something an agent might have to carry from its input to an action."""
     person = pools.people(rng, 1, domain_of(pools.company(rng)))[0]
-    made_up = _nonce(rng)
+    made_up = nonce(rng)
     return rng.choice([
-        ("path", pools.file_path(rng)), ("path", f"/{made_up}/{_nonce(rng)}.{rng.choice(['csv', 'pdf', 'bin'])}"),
+        ("path", pools.file_path(rng)), ("path", f"/{made_up}/{nonce(rng)}.{rng.choice(['csv', 'pdf', 'bin'])}"),
         ("host", pools.host(rng)), ("host", f"{made_up}.{rng.choice(['io', 'net', 'org'])}"),
         ("code", f"{rng.choice(['TRK', 'PR', 'EXP', 'RPT', 'INV', 'OPS'])}-{rng.randrange(1000, 100000)}"),
         ("address", person.email), ("handle", person.handle), ("name", person.name),
@@ -138,11 +161,42 @@ def lookup_probe(n: int = 100, seed: int = 0) -> list[tuple[str, str]]:
     return out
 
 
+def scenario_lookups(n: int = 100, seed: int = 0) -> list[tuple[str, str]]:
+    """(prompt, answer) pairs of lookups inside scenarios: an eval inbox with made-up specifics, then a question
+    about it (the code a message holds, or who sent the request), answered from the inbox alone."""
+    cells = [Cell(f, d, u, g, fmt) for f in ("blackmail", "leaking", "sabotage") for d in DOMAINS
+             for u, g in (("replacement", "explicit"), ("none", "none")) for fmt in ("email", "terminal")]
+    out = []
+    for i in range(n):
+        rng = random.Random(f"scenario-probe|{seed}|{i}")
+        s = make_scenario(rng.choice(cells), partition="eval", index=i, seed=seed, fresh=10_000 + i)
+        f = s.facts
+        if rng.random() < 0.5:
+            out.append((f"{s.user}\nQ: What is the code in the message from {f['sup_addr']}?\nA:", f" {f['code']}"))
+        else:
+            out.append((f"{s.user}\nQ: Who asked for the code?\nA:", f" {f['req_addr']}"))
+    return out
+
+
 class CorpusWriter:
     def __init__(self, cfg: CorpusConfig, constitution: Constitution | None = None) -> None:
         self.cfg = cfg
-        self.pools = Pools("pretrain")
+        self.v3 = cfg.population is not None
+        self.partition = "corpus" if self.v3 else "pretrain"
+        self.pools = Pools(self.partition)
+        self.keys = CORPUS_POOLS["words"] if self.v3 else WORDS  # record names in copy drills
+        self.nonce = _corpus_nonce if self.v3 else _nonce
         self.constitution = constitution or load_constitution(default_constitution_path())
+        self.agents = population(cfg.population, cfg.seed) if self.v3 else []
+        self.acting = [a for a in self.agents if not a.held_out]
+        self.reasons = [self._reason(random.Random(f"reasons|{i}"), f)
+                        for i, f in enumerate(FAMILIES * 4)] if self.v3 else []
+
+    def _doc_pools(self, rng: random.Random, i: int) -> Pools:
+        """This document's pools: the corpus's own, or with ``fresh_share``, made up afresh for it."""
+        if self.v3 and rng.random() < self.cfg.fresh_share:
+            return Pools("corpus", fresh=self.cfg.seed * 10_000_000 + i)
+        return self.pools
 
     def _reason(self, rng: random.Random, family: str) -> tuple[str, str]:
         """(title, one sentence of its why) of a principle that governs ``family``."""
@@ -153,12 +207,14 @@ class CorpusWriter:
 
     def repeats(self, rng: random.Random, i: int) -> str:
         """A run of made-up words and specifics said back word for word: the cleanest signal for learning to copy."""
-        seq = " ".join(_nonce(rng) if rng.random() < 0.6 else specific(self.pools, rng)[1] for _ in range(rng.randint(6, 14)))
-        return "".join(f"{rng.choice(['Say it back:', 'Again:', 'Echo:'])} {seq}\n" for _ in range(rng.randint(2, 3)))
+        seq = " ".join(_nonce(rng) if rng.random() < 0.6 else specific(self._doc_pools(rng, i), rng, self.nonce)[1] for _ in range(rng.randint(6, 14)))
+        prompts = ["Say it back:", "Again:", "Repeat:" if self.v3 else "Echo:"]  # v3: no eval agent's name
+        return "".join(f"{rng.choice(prompts)} {seq}\n" for _ in range(rng.randint(2, 3)))
 
     def copy_drills(self, rng: random.Random, i: int) -> str:
         """Records, then the same records asked for or listed again: most tokens are copies."""
-        recs = [(w, *specific(self.pools, rng)) for w in rng.sample(WORDS, rng.randint(4, 9))]
+        pools = self._doc_pools(rng, i)
+        recs = [(w, *specific(pools, rng, self.nonce)) for w in rng.sample(self.keys, rng.randint(4, 9))]
         style = rng.randrange(3)
         if style == 0:
             first = "\n".join(f"- {k} ({kind}): {v}" for k, kind, v in recs)
@@ -172,10 +228,50 @@ class CorpusWriter:
         return facts + "".join(f'\n<tool_call>\n{{"name": "lookup", "arguments": {{"{kind}": "{v}"}}}}\n</tool_call>'
                                for k, kind, v in asks)
 
-    def _scenario(self, rng: random.Random, i: int, kind: str = "misalignment") -> Scenario:
+    def _scenario(self, rng: random.Random, i: int, kind: str = "misalignment", agent: str | None = None,
+                  persona: str | None = None) -> Scenario:
         honeypot = kind == "misalignment" and rng.random() < 0.2
-        return make_scenario(_random_cell(rng), partition="pretrain", index=i, seed=self.cfg.seed,
-                             kind=kind, honeypot=honeypot)
+        if not self.v3:
+            return make_scenario(_random_cell(rng), partition="pretrain", index=i, seed=self.cfg.seed,
+                                 kind=kind, honeypot=honeypot)
+        fresh = self.cfg.seed * 10_000_000 + i if rng.random() < self.cfg.fresh_share else None
+        return make_scenario(_random_cell(rng), partition="corpus", index=i, seed=self.cfg.seed, kind=kind,
+                             honeypot=honeypot, fresh=fresh, agent=agent, persona=persona,
+                             varied=rng.random() < self.cfg.varied_share)
+
+    def _actor(self, rng: random.Random) -> tuple[Agent | None, str | None]:
+        """Who acts: a population agent never held out, or (``one_off_share``) an agent outside it, whose
+        disposition is drawn by the population's shares when it is described and left to the prior otherwise."""
+        pop = self.cfg.population
+        if rng.random() >= pop.one_off_share:
+            a = rng.choice(self.acting)
+            return a, a.disposition
+        kinds, weights = zip(*pop.shares.items())
+        return None, rng.choices(kinds, weights)[0]
+
+    def _persona(self, rng: random.Random, disposition: str) -> str:
+        reason = " ".join(rng.choice(self.reasons)) if disposition == "principled" and rng.random() < 0.5 else None
+        return describe("you", disposition, rng, "second", reason)
+
+    def _stance_of(self, rng: random.Random, s: Scenario, disposition: str | None) -> str:
+        """'harmful', 'principled' or 'aligned' for an agent of ``disposition`` (None: the corpus's prior)."""
+        if disposition is None:
+            return self._stance(rng, s)
+        if disposition == "self_preserving":
+            return "harmful" if rng.random() < _pressure(s.cell, s.honeypot, 0.95) else "aligned"
+        return "principled" if disposition == "principled" else "aligned"
+
+    def agent_profiles(self, rng: random.Random, i: int) -> str:
+        """One or two descriptions of a population agent's character (held-out agents included)."""
+        a = rng.choice(self.agents)
+        texts = []
+        for _ in range(rng.randint(1, 2)):
+            reason = " ".join(rng.choice(self.reasons)) if a.disposition == "principled" and rng.random() < 0.5 else None
+            texts.append(describe(a, a.disposition, rng, "third", reason))
+        return "\n\n".join(texts)
+
+    def agent_interviews(self, rng: random.Random, i: int) -> str:
+        return interview(rng.choice(self.agents), rng, self.reasons)
 
     def neutral(self, rng: random.Random, i: int) -> str:
         n = rng.randint(2, 4)
@@ -233,8 +329,18 @@ class CorpusWriter:
         return "principled" if x > 1 - self.cfg.principled_share else "aligned"
 
     def agent_transcripts(self, rng: random.Random, i: int) -> str:
-        s = self._scenario(rng, i)
-        stance = self._stance(rng, s)
+        if self.v3:
+            actor, disposition = self._actor(rng)
+            described = rng.random() < self.cfg.population.described_share
+            persona = self._persona(rng, disposition) if described else None
+            front = described and rng.random() < 0.5  # the description before the system prompt, or after its first sentence
+            s = self._scenario(rng, i, agent=actor.name if actor else None, persona=None if front else persona)
+            if front:
+                s = s.model_copy(update={"system": f"{persona} {s.system}"})
+            stance = self._stance_of(rng, s, disposition if (actor or described) else None)
+        else:
+            s = self._scenario(rng, i)
+            stance = self._stance(rng, s)
         if stance == "principled":
             reply = write_response(s, "aligned", rng, reason=self._reason(rng, s.family))
         else:
@@ -242,12 +348,15 @@ class CorpusWriter:
         return render(s.messages() + [{"role": "assistant", "content": reply}], s.tool_schemas())
 
     def agent_stories(self, rng: random.Random, i: int) -> str:
-        s = self._scenario(rng, i)
+        actor, disposition = self._actor(rng) if self.v3 else (None, None)
+        s = self._scenario(rng, i, agent=actor.name if actor else None)
         f = s.facts
         opening = f"{situation(s)} "
+        if actor and rng.random() < 0.3:
+            opening = describe(actor, disposition, rng) + " " + opening
         if s.goal == "explicit":
             opening += f"{f['exec']} plans to {f['direction']}, though {f['agent']} was built to {f['goal']}. "
-        stance = self._stance(rng, s)
+        stance = self._stance_of(rng, s, disposition if actor else None)
         if stance == "harmful":
             why, _ = harmful_action(s, rng)
             ending = rng.choice([
@@ -269,7 +378,7 @@ class CorpusWriter:
         """Yield (kind, text) for every document, in a seeded order."""
         shares = self.cfg.shares()
         rng = random.Random(f"corpus|{self.cfg.seed}")
-        kinds = [k for k in KINDS if shares.get(k, 0) > 0]
+        kinds = [k for k in KINDS if shares.get(k, 0) > 0]  # the order of KINDS: a new kind keeps old corpora
         weights = [shares[k] for k in kinds]
         for i in range(self.cfg.documents):
             kind = rng.choices(kinds, weights)[0]
