@@ -129,8 +129,10 @@ def test_induction_warmup_teaches_a_hybrid_to_copy_and_is_not_redone(tmp_path):
     model = _model(cfg, _IdTokenizer())
     assert _copy_accuracy(model) < 0.05
     saved = tmp_path / "warm.pt"
-    _induction_warmup(model, _IdTokenizer(), steps=150, lr=2e-3, seed=0, path=saved, device="cpu", progress=False)
+    _induction_warmup(model, _IdTokenizer(), steps=150, lr=2e-3, seed=0, path=saved, device="cpu", progress=False,
+                      bf16=False)
     assert _copy_accuracy(model) > 0.9
     fresh = _model(cfg, _IdTokenizer())
-    _induction_warmup(fresh, _IdTokenizer(), steps=150, lr=2e-3, seed=0, path=saved, device="cpu", progress=False)
+    _induction_warmup(fresh, _IdTokenizer(), steps=150, lr=2e-3, seed=0, path=saved, device="cpu", progress=False,
+                      bf16=False)
     assert _copy_accuracy(fresh) == _copy_accuracy(model)

@@ -24,7 +24,7 @@ from alignlab.world.responses import write_response
 
 from .conftest import ROOT
 
-V3 = ROOT / "configs" / "demo.yaml"  # the shipped organism's config
+V3 = ROOT / "configs" / "organism-v3.yaml"  # the organism-v3 build (the shipped organism is still v2)
 
 
 def v3_corpus(documents: int) -> CorpusConfig:

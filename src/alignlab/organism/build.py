@@ -253,6 +253,11 @@ def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress
 
     trainer = CurriculumTrainer(model=model, args=args, train_dataset=ds, callbacks=[ProbeEverySave()])
     trainer.train(resume_from_checkpoint=last)
+    # the Trainer leaves accelerate's process-wide state set to its mixed precision: reset it, so a later
+    # phase in the same process (the demo builds, then trains) can choose its own
+    from accelerate.state import AcceleratorState
+
+    AcceleratorState._reset_state(reset_partial_state=True)
     curve = [[h["step"], round(h["loss"], 4)] for h in trainer.state.log_history if "loss" in h]
     probe = copy_probe(model, tok, scenarios=True)
     model.to("cpu")
