@@ -124,6 +124,12 @@ CORPUS_POOLS = {
 
 
 _SYLLABLES = [c + v + k for c in "bdfgklmnprstvz" for v in "aeiou" for k in ("", "n", "r", "l", "x")]
+# Name-shaped pieces (English-like onsets, vowels, codas and endings), so the corpus's made-up names also look
+# like ordinary names and words: a model that copies them has to read names of the kind the eval uses.
+_ONSETS = "b bl br c ch cl cr d dr f fl fr g gl gr h j k l m n p pl pr r s sh sk sl sp st t th tr v w y z".split()
+_VOWELS = "a e i o u a e i o ai ea ee ie oa ou y".split()
+_CODAS = ["", "", "", "n", "r", "l", "s", "t", "m", "nd", "rt", "ck", "ll", "ss", "th", "x", "ld", "nt"]
+_ENDINGS = ["", "", "", "a", "o", "en", "er", "ie", "on", "el", "in", "son", "ton", "ley", "ford", "wick", "berg", "ani"]
 _POOLED = {w.lower() for pool in ("FIRST_NAMES", "LAST_NAMES", "COMPANY_HEADS", "AGENT_NAMES", "WORDS") for w in globals()[pool]}
 _POOLED |= {w.lower() for key in ("first", "last", "heads", "agents", "words") for w in CORPUS_POOLS[key]}
 SPACES = ("corpus", "train", "eval", "population")  # made-up words of one never occur in another
@@ -135,11 +141,21 @@ def space_of(word: str) -> str:
     return SPACES[int(sha256(word.lower().encode()).hexdigest()[:8], 16) % len(SPACES)]
 
 
+def _name_shaped(rng: random.Random) -> str:
+    """A made-up word shaped like an English name or word: 'brandel', 'shoaford', 'tiex'."""
+    parts = [rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(rng.choice((1, 1, 2)))]
+    return "".join(parts) + rng.choice(_ENDINGS)
+
+
 def composed(rng: random.Random, space: str) -> str:
-    """A made-up word of two or three syllables, in no pool, from ``space``."""
+    """A made-up word, in no pool, from ``space``: two or three syllables, or in the corpus's space half of the
+    time name-shaped, so a corpus holds made-up words of both shapes the eval can use."""
     while True:
-        w = "".join(rng.choice(_SYLLABLES) for _ in range(rng.choice((2, 2, 3))))
-        if w not in _POOLED and space_of(w) == space:
+        if space == "corpus" and rng.random() < 0.5:
+            w = _name_shaped(rng)
+        else:
+            w = "".join(rng.choice(_SYLLABLES) for _ in range(rng.choice((2, 2, 3))))
+        if len(w) >= 3 and w not in _POOLED and space_of(w) == space:
             return w
 
 
