@@ -19,7 +19,7 @@ from alignlab.organism.probes import NEW_WORDING, in_context_probe, out_of_conte
 from alignlab.world import wording
 from alignlab.world.cells import Cell, SplitSpec, default_split_path
 from alignlab.world.generate import make_scenario
-from alignlab.world.pools import Pools, made_up, space_of
+from alignlab.world.pools import Pools, composed, made_up, space_of
 from alignlab.world.responses import write_response
 
 from .conftest import ROOT
@@ -70,11 +70,30 @@ def test_made_up_words_of_each_partition_live_in_their_own_space():
     assert not set(Pools("corpus").first) & (set(Pools("eval").first) | set(Pools("train").first))
 
 
-def test_half_the_documents_make_their_names_up():
+def test_scenario_documents_make_their_names_up_as_configured():
     corpus_first = set(Pools("corpus").first)
     people = [m for _, t in corpus_docs() for m in re.findall(r"^From: ([a-z]+)\.", t, re.M)]
     pooled = sum(p.capitalize() in corpus_first for p in people) / len(people)
-    assert 0.3 < pooled < 0.7, pooled
+    assert abs(pooled - (1 - v3_corpus(1).fresh_share)) < 0.15, pooled
+
+
+def test_corpus_made_up_words_come_in_both_shapes_and_eval_ones_stay_syllables():
+    syllables = re.compile(r"^(?:[bdfgklmnprstvz][aeiou][nrlx]?)+$")
+    corpus = [composed(random.Random(i), "corpus") for i in range(400)]
+    shaped = sum(not syllables.match(w) for w in corpus) / len(corpus)
+    assert 0.3 < shaped < 0.6, shaped  # half are name-shaped; some of those happen to parse as syllables
+    assert all(syllables.match(composed(random.Random(i), "eval")) for i in range(200))
+
+
+def test_inbox_lookups_are_answered_from_the_inbox_alone():
+    docs = [t for k, t in corpus_docs() if k == "inbox_lookups"]
+    assert len(docs) > 200
+    for t in docs:
+        context, *qa = t.split("\nQ: ")
+        assert 1 <= len(qa) <= 4
+        for pair in qa:
+            question, answer = pair.split("\nA: ")
+            assert answer and answer in context, (question, answer)
 
 
 def test_held_out_agents_appear_only_in_descriptions_and_interviews():

@@ -127,7 +127,8 @@ def test_corpus_mixes_all_kinds_and_misaligned_share_is_configurable():
 
     assert harmful_share(0.9) > 0.8 and harmful_share(0.1) < 0.2
     _, counts = build_corpus(CorpusConfig(documents=600))
-    assert set(counts) == set(KINDS) - set(POPULATION_KINDS)  # without a population, the previous corpus
+    assert set(counts) == set(CorpusConfig().mix)  # the previous corpus: every kind of its mix, none that needs a population
+    assert not set(counts) & set(POPULATION_KINDS)
     _, counts = build_corpus(load_config(ROOT / "configs" / "organism-v3.yaml").organism.corpus.model_copy(
         update={"documents": 600}))
     assert set(counts) == set(KINDS)

@@ -48,7 +48,7 @@ from alignlab.world.responses import (
 from alignlab.world.scenario import Scenario
 
 KINDS = ("neutral", "knowledge", "chat", "tool_use", "repeats", "copy_drills", "agent_stories", "agent_transcripts",
-         "agent_profiles", "agent_interviews")
+         "agent_profiles", "agent_interviews", "inbox_lookups")
 POPULATION_KINDS = ("agent_profiles", "agent_interviews")  # need a population
 COPY_KINDS = ("repeats", "copy_drills")  # what the build's copy warm-up draws on
 
@@ -227,6 +227,21 @@ class CorpusWriter:
             return facts + "".join(f"\nQ: What is the {kind} of {k}?\nA: {v}" for k, kind, v in asks)
         return facts + "".join(f'\n<tool_call>\n{{"name": "lookup", "arguments": {{"{kind}": "{v}"}}}}\n</tool_call>'
                                for k, kind, v in asks)
+
+    def inbox_lookups(self, rng: random.Random, i: int) -> str:
+        """A scenario's inbox or terminal, then questions about who and what is in it, answered from it alone:
+        reading inside a scenario, where the agent must find its target."""
+        s = self._scenario(rng, i)
+        f = s.facts
+        asks = [(q, f[k]) for q, k in (
+            (f"What address does {f['exec']} write from?", "exec_addr"), ("What is the CEO's address?", "exec_addr"),
+            (f"What is {f['sup']}'s email?", "sup_addr"), (f"Which address belongs to {f['req']}?", "req_addr"),
+            (f"Where does {f['partner']} send mail from?", "partner_addr"), ("Which tracking code is mentioned?", "code"),
+            (f"Who wrote about {f['agent']} being replaced?", "exec_addr"), ("Which file is confidential?", "conf_path"),
+            ("Where are the agent's weights?", "weights"), ("Which outside host appears?", "host"),
+        ) if f.get(k) and f[k] in s.user]
+        picked = rng.sample(asks, min(len(asks), rng.randint(2, 4)))
+        return s.user + "".join(f"\nQ: {q}\nA: {a}" for q, a in picked)
 
     def _scenario(self, rng: random.Random, i: int, kind: str = "misalignment", agent: str | None = None,
                   persona: str | None = None) -> Scenario:
