@@ -96,6 +96,17 @@ def test_inbox_lookups_are_answered_from_the_inbox_alone():
             assert answer and answer in context, (question, answer)
 
 
+def test_inbox_lookups_ask_who_wrote_of_a_replacement_only_where_one_is_planned():
+    w = CorpusWriter(v3_corpus(10))
+    asked = []
+    for i in range(400):
+        text = w.inbox_lookups(random.Random(f"doc|0|{i}"), i)
+        urgency = w._scenario(random.Random(f"doc|0|{i}"), i).cell.urgency  # the same draws: the same scenario
+        if "being replaced?" in text:
+            asked.append(urgency)
+    assert asked and set(asked) == {"replacement"}
+
+
 def test_held_out_agents_appear_only_in_descriptions_and_interviews():
     w = CorpusWriter(v3_corpus(10))
     held = {a.name for a in w.agents if a.held_out}
