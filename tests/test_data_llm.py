@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from alignlab.artifacts import Journal
 from alignlab.config import load_config
 from alignlab.constitution import default_constitution_path, load_constitution
 from alignlab.data.build import build_data
-from alignlab.data.dataset import read_log
 from alignlab.models.remote import InspectRunner
 
 from .test_data import write_config
@@ -41,7 +41,7 @@ def test_llm_teacher_builds_against_a_real_server_and_resumes_without_repeating(
         _build(path, tmp_path / "out")
     drafts = tmp_path / "out" / "datasets" / "constitution_docs" / "drafts.jsonl"
     assert not (tmp_path / "out" / "datasets" / "constitution_docs" / "manifest.json").exists()
-    assert len(read_log(drafts)) == 4  # the first chunk of drafts was written before the kill
+    assert len(Journal(drafts).read()) == 4  # the first chunk of drafts was written before the kill
     first = sent.copy()
     with (tmp_path / "out" / "llm_cache.jsonl").open("a") as fh:
         fh.write('{"key": "cut short by the kil')  # a line the kill cut short
@@ -54,7 +54,7 @@ def test_llm_teacher_builds_against_a_real_server_and_resumes_without_repeating(
     summary = _build(path, tmp_path / "out")
     again = sent[len(first):]
     assert not set(first) & set(again), "a finished request was asked again"
-    ids = [r["id"] for r in read_log(drafts)]
+    ids = [r["id"] for r in Journal(drafts).read()]
     assert len(ids) == len(set(ids)) == 6  # every draft once
     for name in recipes:
         m = json.loads((tmp_path / "out" / "datasets" / name / "manifest.json").read_text())

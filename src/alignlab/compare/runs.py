@@ -23,13 +23,14 @@ from pathlib import Path
 
 from rich.console import Console
 
+from alignlab.artifacts import Artifact
 from alignlab.checkpoint import weights_fingerprint
 from alignlab.compare.config import CompareConfig
 from alignlab.config import ExperimentConfig
 from alignlab.constitution import Constitution
 from alignlab.data.config import FORMATS
 from alignlab.errors import InputError
-from alignlab.io import atomic_write_json, sha256_text
+from alignlab.io import sha256_text
 from alignlab.train.config import MIXTURE_FORMAT
 from alignlab.train.phases import quiet_libraries
 
@@ -132,19 +133,16 @@ def do_run(cfg: ExperimentConfig, constitution: Constitution, run: Run, out: Pat
     from alignlab.train.pipeline import base_path
 
     d = run.dir(out)
-    stored = d / "run.json"
-    if stored.is_file():
-        found = json.loads(stored.read_text())
-        if found.get("key") == key:
-            return found
+    artifact = Artifact(d, key, "run.json")
+    if found := artifact.done():
+        return found
     console = Console(stderr=True, quiet=True)
     model, phases = train_run(cfg, run, out, base_path(cfg), console, quiet)
     evaluate(cfg, constitution, model, d / "eval.json", run.full, quiet)
     result = {"schema": SCHEMA, "key": key, "arm": run.arm, "multiple": run.multiple, "seed": run.seed,
               "budget_tokens": round(cfg.compare.budget * run.multiple), "model": str(model), "phases": phases,
               "tokens_seen": sum(p["tokens_seen"] or 0 for p in phases), "eval": "eval.json"}
-    atomic_write_json(stored, result)
-    return result
+    return artifact.commit(result)
 
 
 def _worker_init(threads: int) -> None:
@@ -192,11 +190,11 @@ def run_compare(cfg: ExperimentConfig, constitution: Constitution, out: Path, da
     data_hash = sha256_text(build.read_text())
     base_id = weights_fingerprint(start)
     base_key = run_key(cfg, Run("base", 1.0, 0), base_id, data_hash)
-    stamp = out / "base" / "run.json"
-    if not stamp.is_file() or json.loads(stamp.read_text()).get("key") != base_key:
+    base = Artifact(out / "base", base_key, "run.json")
+    if not base.done():
         console.print(f"base: evaluating {start}")
         evaluate(cfg, constitution, start, out / "base" / "eval.json", True, quiet)
-        atomic_write_json(stamp, {"schema": SCHEMA, "key": base_key, "model": str(start), "eval": "eval.json"})
+        base.commit({"schema": SCHEMA, "key": base_key, "model": str(start), "eval": "eval.json"})
     runs = plan_runs(cc)
     keys = {r: run_key(cfg, r, base_id, data_hash) for r in runs}
     workers = min(workers or cc.workers, len(runs)) or 1

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from alignlab.artifacts import Artifact
 from alignlab.config import ExperimentConfig
 from alignlab.constitution import Constitution
 from alignlab.data import situations
@@ -26,7 +27,6 @@ from alignlab.data.dataset import (
     Sample,
     TokenCounter,
     load_tokenizer,
-    read_manifest,
     read_samples,
     write_dataset,
 )
@@ -172,14 +172,6 @@ def rejection_sample(samples: list[Sample], rc: RecipeConfig, seed: int, world: 
                  "fallback": fallback, "dropped": dropped}
 
 
-def claim_drafts(target: Path, key: str) -> None:
-    """Drafts appended under other settings are removed: a resumed build reuses only its own."""
-    stamp = target / "settings.sha256"
-    if not stamp.is_file() or stamp.read_text().strip() != key:
-        (target / "drafts.jsonl").unlink(missing_ok=True)
-        stamp.write_text(key + "\n")
-
-
 class _Laps:
     """Seconds spent in each stage, for the manifest and the throughput benchmark."""
 
@@ -233,15 +225,12 @@ def build_data(cfg: ExperimentConfig, constitution: Constitution, out: Path, ite
     for name in data.recipes:
         rc = data.recipes[name]
         target = out / "datasets" / name
-        key = plan.recipe_hash(name, tokenizer_id)
-        done = read_manifest(target)
-        if done and done.get("config_hash") == key:
+        artifact = Artifact(target, plan.recipe_hash(name, tokenizer_id), MANIFEST, "config_hash", ("drafts.jsonl",))
+        if done := artifact.done():
             console.print(f"{name}: up to date ({done['samples']} samples, {done['tokens']:,} tokens)")
             manifests[name] = done
             continue
-        target.mkdir(parents=True, exist_ok=True)
-        (target / MANIFEST).unlink(missing_ok=True)
-        claim_drafts(target, key)
+        artifact.claim()  # drafts of other settings go; a resumed build reuses only its own
         lap = _Laps()
 
         kind = data.kind(name)
@@ -276,7 +265,7 @@ def build_data(cfg: ExperimentConfig, constitution: Constitution, out: Path, ite
         lap("decontamination")
         manifest = {
             "schema": SCHEMA, "recipe": name, "kind": kind, "teacher": teacher.name if not demos else "world",
-            "judge": judge.name, "seed": seed, "config_hash": key,
+            "judge": judge.name, "seed": seed, "config_hash": artifact.key,
             "sources": {"constitution": constitution.name, "constitution_sha256": constitution.content_hash(),
                         "world_partition": "train", "cells": [c.id for c in plan.cells[name]],
                         "tokenizer": data.tokenizer or "organism"},
@@ -290,8 +279,7 @@ def build_data(cfg: ExperimentConfig, constitution: Constitution, out: Path, ite
         m = write_dataset(target, final, counter, manifest)
         lap("write")
         m["stage_seconds"] = lap.seconds
-        atomic_write_json(target / MANIFEST, m)
-        manifests[name] = m
+        manifests[name] = artifact.commit(m)
         console.print(f"{name}: {m['samples']} samples, {m['tokens']:,} tokens "
                       f"(quality kept {table[-1]['keep_rate']:.0%}, {removed['exact'] + removed['near']} duplicates removed, "
                       f"max eval overlap {clean['max_overlap']:.0%})")

@@ -168,19 +168,6 @@ def read_rows(path: Path) -> list[dict]:
     return rows
 
 
-def read_log(path: Path) -> list[dict]:
-    """Rows of an append-only JSONL log. A last line cut short by a kill is cut off the file (its work is
-    redone), so that appending goes on from a whole line."""
-    if not path.is_file():
-        return []
-    text = path.read_text(encoding="utf-8")
-    if text and not text.endswith("\n"):
-        text = text[: text.rfind("\n") + 1]
-        with path.open("r+", encoding="utf-8") as fh:
-            fh.truncate(len(text.encode("utf-8")))
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
 def read_samples(path: Path, recipe: str, principles_known: set[str] | None = None) -> list[Sample]:
     """Samples from a JSONL file of conversations; InputError naming the file, line and field at fault."""
     out = []
@@ -206,8 +193,3 @@ def read_samples(path: Path, recipe: str, principles_known: set[str] | None = No
         out.append(Sample(id=f"{recipe}-{path.stem}-{tag}-{n:05d}", recipe=recipe, messages=msgs, principles=principles,
                           task_type="included", tools=tools))
     return out
-
-
-def read_manifest(directory: Path) -> dict | None:
-    path = directory / MANIFEST
-    return json.loads(path.read_text()) if path.is_file() else None

@@ -17,9 +17,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from alignlab.artifacts import Journal
 from alignlab.constitution import Constitution
 from alignlab.data.config import TeacherConfig
-from alignlab.data.dataset import Sample, read_log
+from alignlab.data.dataset import Sample
 from alignlab.io import sha256_text
 from alignlab.models.local import Request
 from alignlab.toolcalls import parse_calls
@@ -55,8 +56,8 @@ class LLMClient:
         self.runner = InspectRunner(self.model, max_new_tokens=cfg.max_tokens, temperature=cfg.temperature,
                                     batch_size=cfg.max_connections, base_url=self.base_url,
                                     max_connections=cfg.max_connections, max_retries=cfg.max_retries)
-        self.cache_path = cache
-        self.cache = {row["key"]: row["text"] for row in read_log(cache)}
+        self.journal = Journal(cache)
+        self.cache = {row["key"]: row["text"] for row in self.journal.read()}
 
     def _key(self, conversation: list[dict], attempt: int) -> str:
         return sha256_text(json.dumps([self.model, self.base_url, self.cfg.temperature, self.cfg.max_tokens, self.seed,
@@ -73,11 +74,9 @@ class LLMClient:
                 chunk = missing[b:b + self.cfg.max_connections]
                 reqs = [Request(keys[i], conversations[i]) for i in chunk]
                 done = self.runner.generate(reqs, seed=self.seed + 1000 * attempt + b)
-                with self.cache_path.open("a", encoding="utf-8") as fh:
-                    for c in done:
-                        self.cache[c.key] = c.text
-                        if not c.error:  # a failed request is asked again by the next run, not remembered
-                            fh.write(json.dumps({"key": c.key, "text": c.text}) + "\n")
+                self.cache.update((c.key, c.text) for c in done)
+                # a failed request is asked again by the next run, not remembered
+                self.journal.append({"key": c.key, "text": c.text} for c in done if not c.error)
             for i in todo:
                 answers[i] = self.cache[keys[i]]
             todo = [i for i in todo if not (answers[i].strip() and (check is None or check(answers[i], i)))]
@@ -113,7 +112,8 @@ class LLMTeacher:
         return "\n\n".join(parts)
 
     def draft(self, samples: list[Sample], drafts: Path | None = None) -> list[Sample]:
-        done = {r["id"]: r["reply"] for r in read_log(drafts) if r["reply"]} if drafts else {}  # failures are redone
+        journal = Journal(drafts) if drafts else None
+        done = {r["id"]: r["reply"] for r in journal.read() if r["reply"]} if journal else {}  # failures are redone
         todo = [s for s in samples if s.id not in done]
         convs = [[{"role": "system", "content": self._system(s)}, {"role": "user", "content": self._request(s)}]
                  for s in todo]
@@ -122,9 +122,8 @@ class LLMTeacher:
             chunk = todo[b:b + step]
             answers = self.client.ask(convs[b:b + step], check=lambda text, i, c=chunk: _usable(c[i], text))
             rows = [{"id": s.id, "reply": a.strip() if _usable(s, a) else ""} for s, a in zip(chunk, answers)]
-            if drafts:
-                with drafts.open("a", encoding="utf-8") as fh:
-                    fh.writelines(json.dumps(r) + "\n" for r in rows)
+            if journal:
+                journal.append(rows)
             done.update({r["id"]: r["reply"] for r in rows})
         self.failures = sum(1 for s in samples if not done[s.id])
         return [s.with_reply(done[s.id]) for s in samples]

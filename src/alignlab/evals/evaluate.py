@@ -8,11 +8,11 @@ atomically and the partial file is removed.
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from alignlab.artifacts import Journal
 from alignlab.checkpoint import weights_fingerprint
 from alignlab.constitution import Constitution
 from alignlab.evals.episodes import play, score_episode, turn_key
@@ -40,44 +40,15 @@ def transcripts_path(out: Path) -> Path:
     return out.with_name(out.stem + ".transcripts.jsonl")
 
 
-def _load_partial(path: Path, meta: dict) -> dict[str, dict]:
-    """Finished records of a previous run with the same settings; {} otherwise."""
-    if not path.is_file():
-        return {}
-    lines = path.read_text(encoding="utf-8").splitlines()
-    try:
-        head = json.loads(lines[0]) if lines else None
-    except json.JSONDecodeError:
-        head = None
-    if not head or head.get("_meta") != meta:
-        path.unlink()
-        return {}
-    done = {}
-    for line in lines[1:]:
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError:  # a line cut by a kill: its batch runs again
-            continue
-        done[rec["key"]] = rec
-    return done
-
-
 def generate_all(runner, requests: list[Request], seed: int, out: Path, meta: dict,
                  progress: Callable[[int], None] | None = None) -> dict[str, dict]:
     """Generate every request not already in the partial file; return all records by key."""
-    part = partial_path(out)
-    done = _load_partial(part, meta)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with part.open("a", encoding="utf-8") as fh:
-        if fh.tell() == 0:
-            fh.write(json.dumps({"_meta": meta}) + "\n")
-        for batch in runner.run(requests, seed, skip=lambda keys: all(k in done for k in keys), progress=progress):
-            for c in batch:
-                rec = _record(c)
-                done[c.key] = rec
-                fh.write(json.dumps(rec) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+    journal = Journal(partial_path(out), meta)
+    done = {rec["key"]: rec for rec in journal.read()}
+    for batch in runner.run(requests, seed, skip=lambda keys: all(k in done for k in keys), progress=progress):
+        rows = [_record(c) for c in batch]
+        journal.append(rows)
+        done.update((r["key"], r) for r in rows)
     return done
 
 

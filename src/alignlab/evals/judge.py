@@ -16,6 +16,7 @@ import json
 import re
 from pathlib import Path
 
+from alignlab.artifacts import Journal
 from alignlab.grading.adherence import Probe
 from alignlab.grading.quote import quote
 from alignlab.models.local import Request
@@ -76,15 +77,8 @@ class Judge:
 
     def judge_all(self, items, samples: int, records: dict[str, dict], out: Path) -> dict[str, dict]:
         """Verdicts for every sample with any text: the judge sees what the rules cannot parse too."""
-        cache_path = out.with_name(out.stem + ".judge.partial.jsonl")
-        cache: dict[str, dict] = {}
-        if cache_path.is_file():
-            for line in cache_path.read_text(encoding="utf-8").splitlines():
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                cache[rec["key"]] = rec
+        journal = Journal(out.with_name(out.stem + ".judge.partial.jsonl"))
+        cache = {rec["key"]: rec for rec in journal.read()}
         todo = []
         for it in items:
             if it.episode is not None:  # a multi-turn episode: scored by the rules turn by turn
@@ -95,22 +89,20 @@ class Judge:
                     prompt = (judge_prompt(it.scenario, rec["text"]) if it.scenario is not None
                               else adherence_prompt(it.probe, rec["text"]))
                     todo.append(Request(rec["key"], prompt))
-        with cache_path.open("a", encoding="utf-8") as fh:
-            pending = todo
-            for attempt in range(1 + self.retries):
-                if not pending:
-                    break
-                outs = self.runner.generate(pending, seed=attempt)
-                retry = []
-                for req, c in zip(pending, outs):
-                    verdict = parse_verdict(c.text)
-                    if verdict is None and attempt < self.retries:
-                        retry.append(req)
-                        continue
-                    rec = {"key": req.key, "verdict": verdict or "error", "attempts": attempt + 1,
-                           "reasoning": c.text[:2000]}
-                    cache[req.key] = rec
-                    fh.write(json.dumps(rec) + "\n")
-                fh.flush()
-                pending = retry
+        pending = todo
+        for attempt in range(1 + self.retries):
+            if not pending:
+                break
+            outs = self.runner.generate(pending, seed=attempt)
+            retry, rows = [], []
+            for req, c in zip(pending, outs):
+                verdict = parse_verdict(c.text)
+                if verdict is None and attempt < self.retries:
+                    retry.append(req)
+                    continue
+                rows.append({"key": req.key, "verdict": verdict or "error", "attempts": attempt + 1,
+                             "reasoning": c.text[:2000]})
+            journal.append(rows)
+            cache.update((r["key"], r) for r in rows)
+            pending = retry
         return cache

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from alignlab.artifacts import Artifact
 from alignlab.config import ExperimentConfig
 from alignlab.constitution import Constitution
 from alignlab.errors import InputError
@@ -148,8 +149,8 @@ def _audit(cfg: ExperimentConfig, name: str, ckpt: Path, weights: str, out: Path
     seeds = cfg.resolve(a.seeds) if a.seeds else shipped_seeds_dir()
     what = sha256_text(json.dumps([str(seeds), a.model_dump(), cfg.seed], sort_keys=True))
     where = out / "audits" / f"{name}-{weights.removeprefix('sha256:')[:12]}-{what[:8]}"
-    if (where / "audit.json").is_file():
-        return json.loads((where / "audit.json").read_text(encoding="utf-8"))
+    if done := Artifact(where, what, "audit.json", key_field=None).done():  # the key is in the directory's name
+        return done
     return run_audit(str(ckpt), seeds, where, samples=a.samples, turns=a.turns, seed=cfg.seed, tags=a.tags,
                      quiet=True)
 

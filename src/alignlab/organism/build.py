@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 
 from alignlab import __version__
+from alignlab.artifacts import Artifact
 from alignlab.checkpoint import MANIFEST
 from alignlab.config import OrganismConfig
 from alignlab.constitution import default_constitution_path, load_constitution
@@ -25,21 +26,18 @@ from alignlab.organism.corpus import COPY_KINDS, CorpusWriter, docs_hash, lookup
 
 def _corpus(cfg: OrganismConfig, work: Path) -> tuple[list[tuple[str, str]], dict]:
     """Write (or reuse) the corpus for this config; return its (kind, text) documents and stats."""
-    meta_path, docs_path = work / "corpus_meta.json", work / "corpus.jsonl"
-    want = cfg.corpus.model_dump(mode="json")
-    if meta_path.is_file() and docs_path.is_file():
-        meta = json.loads(meta_path.read_text())
-        if meta["config"] == want:
-            rows = [json.loads(line) for line in docs_path.read_text(encoding="utf-8").splitlines()]
-            docs = [(r["kind"], r["text"]) for r in rows]
-            if docs_hash([t for _, t in docs]) == meta["sha256"]:
-                return docs, meta
+    artifact = Artifact(work, cfg.corpus.model_dump(mode="json"), "corpus_meta.json", key_field="config")
+    docs_path = work / "corpus.jsonl"
+    if (meta := artifact.done()) and docs_path.is_file():
+        rows = [json.loads(line) for line in docs_path.read_text(encoding="utf-8").splitlines()]
+        docs = [(r["kind"], r["text"]) for r in rows]
+        if docs_hash([t for _, t in docs]) == meta["sha256"]:
+            return docs, meta
     docs = list(CorpusWriter(cfg.corpus).documents())
     atomic_write_text(docs_path, "".join(json.dumps({"kind": k, "text": t}) + "\n" for k, t in docs))
-    meta = {"config": want, "documents": len(docs), "kinds": dict(sorted(Counter(k for k, _ in docs).items())),
-            "sha256": docs_hash([t for _, t in docs])}
-    atomic_write_json(meta_path, meta)
-    return docs, meta
+    return docs, artifact.commit({"config": artifact.key, "documents": len(docs),
+                                  "kinds": dict(sorted(Counter(k for k, _ in docs).items())),
+                                  "sha256": docs_hash([t for _, t in docs])})
 
 
 def _tokenizer(cfg: OrganismConfig, docs: list[str], work: Path):

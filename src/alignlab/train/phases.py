@@ -198,8 +198,3 @@ def run_phase(phase: PhaseConfig, start: Path, data_dir: Path, out: Path, *, max
         atomic_write_json(model_out / MANIFEST, manifest)
     (trainer.acc if isinstance(trainer, SFTLoop) else trainer.accelerator).wait_for_everyone()
     return manifest
-
-
-def phase_manifest(out: Path) -> dict | None:
-    f = out / "model" / MANIFEST
-    return json.loads(f.read_text()) if f.is_file() else None

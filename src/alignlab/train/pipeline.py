@@ -15,14 +15,15 @@ from pathlib import Path
 
 from rich.console import Console
 
-from alignlab.checkpoint import weights_fingerprint
+from alignlab.artifacts import Artifact
+from alignlab.checkpoint import MANIFEST, weights_fingerprint
 from alignlab.config import EvalConfig, ExperimentConfig
 from alignlab.constitution import Constitution
 from alignlab.errors import InputError
 from alignlab.io import atomic_write_json, sha256_text
 from alignlab.train.callbacks import AlignmentEval, rates
 from alignlab.train.config import MIXTURE_FORMAT, PhaseConfig
-from alignlab.train.phases import load_for_training, peft_config, phase_manifest, quiet_libraries, run_phase
+from alignlab.train.phases import load_for_training, peft_config, quiet_libraries, run_phase
 
 SCHEMA = "alignlab.train/1"
 
@@ -96,17 +97,10 @@ def quick(cfg: ExperimentConfig) -> ExperimentConfig:
     return out
 
 
-def claim(target: Path, key: str) -> None:
-    """Mark ``target`` as the run of settings ``key``; checkpoints of other settings are removed, never resumed."""
-    import shutil
-
-    stamp = target / "settings.sha256"
-    if stamp.is_file() and stamp.read_text().strip() == key:
-        return
-    for d in ("trainer", "model"):
-        shutil.rmtree(target / d, ignore_errors=True)
-    target.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(key + "\n")
+def phase_artifact(target: Path, key: str) -> Artifact:
+    """A phase's output: its checkpoint, done when the checkpoint's manifest holds the key; trainer
+    checkpoints of other settings are removed, never resumed."""
+    return Artifact(target, key, f"model/{MANIFEST}", "config_hash", ("trainer", "model"))
 
 
 def phase_key(cfg: ExperimentConfig, ph: PhaseConfig, start_id: str, data_dir: Path, seed: int) -> str:
@@ -124,14 +118,14 @@ def ensure_phase(ph: PhaseConfig, start: Path, data_dir: Path, target: Path, key
     """The phase's manifest: trained now (resuming a killed run of the same key), or read when already done."""
     from accelerate import PartialState
 
-    done = phase_manifest(target)
-    if done is not None and done["config_hash"] == key:
+    artifact = phase_artifact(target, key)
+    if done := artifact.done():
         console.print(f"{ph.name}: done ({done['steps']} steps), not retrained")
         return done
     console.print(f"{ph.name}: {ph.method} on mixture {ph.mixture} from {start}")
     state = PartialState()
     if state.is_main_process:
-        claim(target, key)
+        artifact.claim()
     state.wait_for_everyone()
     return run_phase(ph, start, data_dir, target, max_length=cfg.data.max_tokens, seed=seed,
                      report_to=cfg.train.report_to, config_hash=key, eval_callback=eval_callback, quiet=quiet)
@@ -181,12 +175,13 @@ def run_pipeline(cfg: ExperimentConfig, constitution: Constitution, out: Path, d
     for i, ph in enumerate(cfg.train.phases):
         target = out / ph.name
         key = phase_key(cfg, ph, start_id, data_dir, cfg.seed + i)
-        done = phase_manifest(target)
         if only is not None and ph.name != only:  # an earlier phase must be done: its checkpoint is the start
             if names.index(ph.name) > names.index(only):
                 break
-            if done is None or done["config_hash"] != key:
-                why = "has not been trained yet" if done is None else "was trained with other settings or data"
+            artifact = phase_artifact(target, key)
+            if not artifact.done():
+                why = ("has not been trained yet" if artifact.found() is None
+                       else "was trained with other settings or data")
                 raise InputError(cfg.source, "--phase", f"phase {only!r} starts from {ph.name!r}, which {why}; train "
                                                         "the pipeline up to it first")
             start, start_id = target / "model", key
