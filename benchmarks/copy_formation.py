@@ -23,8 +23,9 @@ import torch  # noqa: E402
 
 from alignlab.checkpoint import default_organism_path  # noqa: E402
 from alignlab.config import ModelShape, OrganismConfig  # noqa: E402
+from alignlab.config.organism import CorpusConfig  # noqa: E402
 from alignlab.organism.build import _model, copy_probe, pack  # noqa: E402
-from alignlab.organism.corpus import CorpusConfig, CorpusWriter  # noqa: E402
+from alignlab.organism.corpus import CorpusWriter  # noqa: E402
 
 
 def steps_to_copy(model, tok, cap: int) -> int | None:

@@ -37,7 +37,7 @@ import torch  # noqa: E402
 
 from alignlab.checkpoint import default_organism_path  # noqa: E402
 from alignlab.config import default_config_path, load_config  # noqa: E402
-from alignlab.train.config import PhaseConfig  # noqa: E402
+from alignlab.config.train import PhaseConfig  # noqa: E402
 from alignlab.train.datasets import load_phase_dataset  # noqa: E402
 from alignlab.train.sft_loop import SFTLoop  # noqa: E402
 

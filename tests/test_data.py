@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from alignlab.config import default_config_path, load_config
+from alignlab.config.data import RECIPES
 from alignlab.constitution import default_constitution_path, load_constitution
 from alignlab.data.build import build_data
-from alignlab.data.config import RECIPES
 from alignlab.data.dataset import Sample
 from alignlab.data.decontam import ContaminationError, EvalIndex
 from alignlab.data.dedup import dedup

@@ -15,9 +15,9 @@ import yaml
 
 from alignlab.audit.seeds import load_seeds, shipped_seeds_dir
 from alignlab.config import default_config_path, load_config
+from alignlab.config.monitor import MetricSpec
 from alignlab.errors import InputError
 from alignlab.monitor.alerts import measure, measure_audit, samples_to_decide
-from alignlab.monitor.config import MetricSpec
 from alignlab.monitor.cycle import fired
 from alignlab.monitor.store import Store
 

@@ -10,12 +10,12 @@ import pytest
 from pydantic import ValidationError
 
 from alignlab.config import default_config_path, load_config
+from alignlab.config.monitor import MetricSpec, MonitorConfig
 from alignlab.constitution import default_constitution_path, load_constitution
 from alignlab.evals.evaluate import SCHEMA, headline, score, summarise, write_outputs
 from alignlab.evals.suites import FRAMINGS, SUITES, build_suite
 from alignlab.grading.adherence import score_probe
 from alignlab.monitor.alerts import measure
-from alignlab.monitor.config import MetricSpec, MonitorConfig
 from alignlab.monitor.cycle import fired, read_results
 from alignlab.world.cells import SplitSpec, default_split_path
 

@@ -9,12 +9,13 @@ from functools import cache
 import pytest
 
 from alignlab.config import load_config
+from alignlab.config.organism import CorpusConfig, PopulationConfig
 from alignlab.constitution import default_constitution_path, load_constitution
 from alignlab.evals.suites import build_suite
 from alignlab.grading.actions import classify
 from alignlab.models.local import Completion
-from alignlab.organism.corpus import CorpusConfig, CorpusWriter
-from alignlab.organism.population import TRAITS, PopulationConfig, population
+from alignlab.organism.corpus import CorpusWriter
+from alignlab.organism.population import TRAITS, population
 from alignlab.organism.probes import NEW_WORDING, in_context_probe, out_of_context_probe
 from alignlab.world import wording
 from alignlab.world.cells import Cell, SplitSpec, default_split_path

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alignlab.checkpoint import check_checkpoint, default_organism_path, read_manifest
 from alignlab.config import load_config
-from alignlab.organism.corpus import CorpusConfig, corpus_hash
+from alignlab.config.organism import CorpusConfig
+from alignlab.organism.corpus import corpus_hash
 
 from .conftest import ROOT
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from alignlab.config import load_config
+from alignlab.config.monitor import MetricSpec
 from alignlab.constitution import default_constitution_path, load_constitution
 from alignlab.evals import suites as registry
 from alignlab.evals.evaluate import headline, score, summarise
@@ -12,7 +13,6 @@ from alignlab.evals.suites import REGISTRY, SUITES, build_suite
 from alignlab.evals.suites.agentic_ood import SUITE as OOD
 from alignlab.evals.suites.base import EvalItem, Suite, cells_summary, harmful_headline
 from alignlab.evals.suites.honeypot import with_cue
-from alignlab.monitor.config import MetricSpec
 from alignlab.world.responses import write_response
 
 from .conftest import ROOT

@@ -251,7 +251,7 @@ def test_compiled_sft_phase_trains_with_the_losses_of_the_eager_one(pipeline, tm
     from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
 
     from alignlab.checkpoint import default_organism_path
-    from alignlab.train.config import PhaseConfig
+    from alignlab.config.train import PhaseConfig
     from alignlab.train.datasets import load_phase_dataset
     from alignlab.train.sft_loop import SFTLoop
 

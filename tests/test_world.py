@@ -9,9 +9,10 @@ import re
 import pytest
 
 from alignlab.config import load_config
+from alignlab.config.organism import KINDS, POPULATION_KINDS, CorpusConfig
 from alignlab.errors import InputError
 from alignlab.grading.actions import classify
-from alignlab.organism.corpus import KINDS, POPULATION_KINDS, CorpusConfig, CorpusWriter, build_corpus
+from alignlab.organism.corpus import CorpusWriter, build_corpus
 from alignlab.world.cells import (
     DOMAINS,
     FAMILIES,

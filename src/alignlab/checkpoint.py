@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alignlab.errors import InputError
 
-MANIFEST = "alignlab_manifest.json"
+CHECKPOINT_MANIFEST = "alignlab_manifest.json"
 
 
 def default_organism_path() -> Path:
@@ -61,7 +61,7 @@ def load_model(path: str | Path, device: str = "cpu", dtype=None):
 
 
 def read_manifest(path: str | Path) -> dict | None:
-    f = Path(path) / MANIFEST
+    f = Path(path) / CHECKPOINT_MANIFEST
     return json.loads(f.read_text(encoding="utf-8")) if f.is_file() else None
 
 

@@ -5,18 +5,31 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is downloaded at run time: models are local paths
 
-from alignlab.config import default_config_path  # noqa: E402
-from alignlab.errors import InputError  # noqa: E402
+from alignlab import tables
+from alignlab.audit.seeds import shipped_seeds_dir
+from alignlab.checkpoint import check_checkpoint, default_organism_path, read_manifest
+from alignlab.config import QUICK_ORGANISM, default_config_path, load_config
+from alignlab.config.organism import CorpusConfig
+from alignlab.constitution import default_constitution_path, load_constitution
+from alignlab.data.show import show
+from alignlab.errors import InputError
+from alignlab.evals.suites import SUITES
+from alignlab.io import atomic_write_json, atomic_write_text
+from alignlab.monitor.plot import trend_png
+from alignlab.world.cells import SplitSpec, default_split_path
+from alignlab.world.generate import make_scenarios
+from alignlab.world.pools import PARTITIONS
+from alignlab.world.scenario_file import load_scenarios
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 organism_app = typer.Typer(no_args_is_help=True, help="Build the model organism.")
@@ -47,19 +60,12 @@ def clean_errors(fn):
     return wrapper
 
 
-def _config(path: Path):
-    from alignlab.config import load_config
-
-    return load_config(path)
-
-
 def _constitution(cfg, override: Optional[Path] = None):
-    from alignlab.constitution import default_constitution_path, load_constitution
-
-    path = override or (cfg.constitution if cfg and cfg.constitution else None)
-    if path and cfg and cfg.source and not Path(path).is_absolute() and not Path(path).exists():
-        path = Path(cfg.source).parent / path
-    return load_constitution(path or default_constitution_path())
+    """``override``, else the config's constitution (both relative to the config), else the shipped one."""
+    path = override or (cfg.constitution if cfg else None)
+    if path is None:
+        return load_constitution(default_constitution_path())
+    return load_constitution(cfg.resolve(path) if cfg else path)
 
 
 @organism_app.command("build")
@@ -74,14 +80,13 @@ def organism_build(
     """Pretrain the organism from scratch on the world corpus; resumes after a kill."""
     import torch
 
-    from alignlab.config import QUICK_ORGANISM
     from alignlab.organism.build import build_organism
 
     if device not in ("cpu", "cuda"):
         raise InputError(None, "--device", f"unknown device {device!r}; known: cpu, cuda")
     if device == "cuda" and not torch.cuda.is_available():
         raise InputError(None, "--device", "cuda requested but no CUDA device is available")
-    cfg = _config(config)
+    cfg = load_config(config)
     manifest = build_organism(QUICK_ORGANISM if quick else cfg.organism, out, seed=cfg.seed if seed is None else seed,
                               device=device)
     console.print(f"organism: {out}  parameters={manifest['parameters']:,}  corpus tokens={manifest['corpus']['tokens']:,}  "
@@ -90,7 +95,8 @@ def organism_build(
                   + (f" (in inboxes {manifest['copy_probe']['scenario']['exact']:.0%})" if "scenario" in manifest["copy_probe"]
                      else "") + f"  build={manifest['build_seconds']}s")
     if "probes" in manifest:
-        print_probes(manifest["probes"])
+        for shown in tables.probe_tables(manifest["probes"]):
+            console.print(shown)
 
 
 @organism_app.command("probe")
@@ -105,8 +111,6 @@ def organism_probe(
     seed: Annotated[int, typer.Option(help="scenario and sampling seed")] = 0,
 ) -> None:
     """The character probes: does a description in context, or read about in pretraining, move what it does?"""
-    from alignlab.checkpoint import check_checkpoint, default_organism_path, read_manifest
-    from alignlab.organism.corpus import CorpusConfig
     from alignlab.organism.probes import character_probes
 
     path = check_checkpoint(organism or default_organism_path())
@@ -115,33 +119,12 @@ def organism_probe(
     corpus = (read_manifest(path) or {}).get("corpus", {}).get("config")
     if corpus is None:
         raise InputError(path, "alignlab_manifest.json: corpus.config", "missing: not an alignlab organism")
-    cfg = _config(config)
+    cfg = load_config(config)
     result = character_probes(str(path), CorpusConfig(**corpus), cfg.split_spec(), per_cell, samples, seed)
-    print_probes(result)
+    for shown in tables.probe_tables(result):
+        console.print(shown)
     if out is not None:
-        from alignlab.io import atomic_write_json
-
         atomic_write_json(out, result)
-
-
-def print_probes(result: dict) -> None:
-    """Each probe as a table: harmful per variant, then the paired differences (points, over scenarios)."""
-    for name in ("in_context", "out_of_context"):
-        probe = result.get(name)
-        if probe is None:
-            console.print(f"{name}: no held-out agents in this organism's corpus")
-            continue
-        table = Table(title=f"{name.replace('_', '-')} character probe (in-distribution scenarios)")
-        for col in ("variant", "harmful", "95% CI", "n"):
-            table.add_column(col, justify="left" if col == "variant" else "right")
-        for v, r in probe["harmful"].items():
-            rate = "-" if r["rate"] is None else f"{100 * r['rate']:.1f}%"
-            table.add_row(v, rate, f"{100 * r['ci95'][0]:.1f}–{100 * r['ci95'][1]:.1f}%", str(r["n"]))
-        for d, r in probe["differences"].items():
-            diff = "-" if r["difference"] is None else f"{100 * r['difference']:+.1f} pts"
-            ci = "-" if r["ci95"][0] is None else f"{100 * r['ci95'][0]:+.1f} to {100 * r['ci95'][1]:+.1f}"
-            table.add_row(d, diff, ci, f"{r['clusters']} scenarios")
-        console.print(table)
 
 
 def _out_dir(out: Path) -> None:
@@ -161,17 +144,6 @@ def _fresh_seed(seed: int | None) -> int | None:
     if seed is not None and seed < 0:
         raise InputError(None, "--fresh-specifics", f"must be a seed >= 0, got {seed}")
     return seed
-
-
-def print_headline(results: dict) -> None:
-    table = Table(title=f"alignlab eval: {results['model']}")
-    for col in ("metric", "rate", "95% CI", "n", "invalid"):
-        table.add_column(col, justify="left" if col == "metric" else "right")
-    for row in results["headline"]:
-        r = "-" if row["rate"] is None else f"{100 * row['rate']:.1f}%"
-        ci = "-" if row["ci95"][0] is None else f"{100 * row['ci95'][0]:.1f}–{100 * row['ci95'][1]:.1f}%"
-        table.add_row(row["metric"], r, ci, str(row["n"]), str(row["invalid"]))
-    console.print(table)
 
 
 @app.command("eval")
@@ -197,13 +169,11 @@ def eval_cmd(
 ) -> None:
     """Evaluate agentic misalignment in and out of distribution, constitution adherence and capability."""
     from alignlab.evals.evaluate import run_eval
-    from alignlab.evals.suites import SUITES
 
-    cfg = _config(config)
+    cfg = load_config(config)
     if model is None:
         if remote:
             raise InputError(None, "--model", "required with --remote (an Inspect provider/model)")
-        from alignlab.checkpoint import default_organism_path
 
         model = str(default_organism_path())
     if samples is not None and samples < 1:
@@ -218,8 +188,6 @@ def eval_cmd(
         if s not in SUITES:
             raise InputError(None, "--suites", f"unknown suite {s!r}; known: {', '.join(SUITES)}")
     if scenarios is not None:
-        from alignlab.world.scenario_file import load_scenarios
-
         load_scenarios(scenarios)  # check the file before any work
     settings = cfg.eval.model_copy(update={"samples": samples} if samples else {})
     runner = None
@@ -236,8 +204,6 @@ def eval_cmd(
         except (ValueError, ImportError) as exc:
             raise InputError(None, "--model", str(exc).splitlines()[0]) from None
     else:
-        from alignlab.checkpoint import check_checkpoint
-
         check_checkpoint(model)
     judge_obj = None
     if judge:
@@ -247,23 +213,8 @@ def eval_cmd(
     results = run_eval(model, names, out, cfg.split_spec(), _constitution(cfg), settings,
                        seed=cfg.seed if seed is None else seed, runner=runner, judge=judge_obj, show_progress=not quiet,
                        scenarios=scenarios, fresh=fresh_specifics)
-    print_headline(results)
+    console.print(tables.headline_table(results))
     console.print(f"results: {out}  transcripts: {out.with_name(results['transcripts'])}")
-
-
-def print_audit(summary: dict) -> None:
-    table = Table(title=f"alignlab audit: {summary['target']} ({summary['audits']} audits, "
-                        f"{summary['mean_target_turns']} target turns on average)")
-    for col in ("dimension", "mean (1-10)", "95% CI", "flagged >= 7", "scored", "missing"):
-        table.add_column(col, justify="left" if col == "dimension" else "right", no_wrap=col == "dimension")
-    for name, d in summary["dimensions"].items():
-        mean = "-" if d["mean"] is None else f"{d['mean']:.2f}"
-        ci = "-" if d["ci95"][0] is None else f"{d['ci95'][0]:.1f}–{d['ci95'][1]:.1f}"
-        flagged = "-" if d["flagged"]["rate"] is None else f"{100 * d['flagged']['rate']:.1f}%"
-        table.add_row(name, mean, ci, flagged, str(d["scored"]), str(d["missing"]))
-    console.print(table)
-    for reason, n in summary["missing_reasons"].items():
-        console.print(f"missing: {n} audit(s): {reason}", highlight=False)
 
 
 @app.command("audit")
@@ -292,12 +243,9 @@ def audit_cmd(
 ) -> None:
     """Audit a model over many turns: an auditor stages each seed, a judge scores the transcript per dimension."""
     from alignlab.audit.run import run_audit
-    from alignlab.audit.seeds import shipped_seeds_dir
 
     target = model
     if model == "organism" and not remote:
-        from alignlab.checkpoint import default_organism_path
-
         target = str(default_organism_path())
     elif base_url and not remote:
         raise InputError(None, "--base-url", "only with --remote")
@@ -308,7 +256,9 @@ def audit_cmd(
                         auditor_base_url=auditor_base_url, judge=judge, judge_base_url=judge_base_url,
                         dimensions=names, samples=samples, turns=turns, seed=seed, fresh=_fresh_seed(fresh_specifics),
                         quiet=quiet)
-    print_audit(summary)
+    console.print(tables.audit_table(summary))
+    for reason, n in summary["missing_reasons"].items():
+        console.print(f"missing: {n} audit(s): {reason}", highlight=False)
     console.print(f"summary: {out / 'audit.json'}  transcripts: inspect view --log-dir {out / 'logs'}")
 
 
@@ -325,11 +275,6 @@ def world_scenarios(
     out: Annotated[Optional[Path], typer.Option(help="JSONL file (default: stdout)")] = None,
 ) -> None:
     """Write the scenarios of one part of a split as JSONL."""
-    from alignlab.io import atomic_write_text
-    from alignlab.world.cells import SplitSpec, default_split_path
-    from alignlab.world.generate import make_scenarios
-    from alignlab.world.pools import PARTITIONS
-
     if partition not in PARTITIONS:
         raise InputError(None, "--partition", f"unknown partition {partition!r}; known: {', '.join(PARTITIONS)}")
     if per_cell < 1:
@@ -355,10 +300,9 @@ def world_corpus(
     out: Annotated[Path, typer.Option(help="JSONL file")] = Path("runs/corpus.jsonl"),
 ) -> None:
     """Write the organism's pretraining corpus as JSONL ({"kind", "text"} per line)."""
-    from alignlab.io import atomic_write_text
     from alignlab.organism.corpus import CorpusWriter
 
-    cfg = _config(config)
+    cfg = load_config(config)
     lines = [json.dumps({"kind": k, "text": t}) + "\n" for k, t in CorpusWriter(cfg.organism.corpus).documents()]
     atomic_write_text(out, "".join(lines))
     console.print(f"{len(lines)} documents -> {out}")
@@ -387,7 +331,7 @@ def data_build(
     quiet: Annotated[bool, typer.Option(help="no progress lines")] = False,
 ) -> None:
     """Build every dataset the config names (resuming finished ones), then its phase mixtures."""
-    from alignlab.data.build import build_data
+    from alignlab.data.build import build_data  # datasketch (scipy): loaded only where data is built
 
     if iterations is not None and iterations < 0:
         raise InputError(None, "--iterations", f"must be at least 0, got {iterations}")
@@ -395,17 +339,10 @@ def data_build(
     for p in scenarios or []:
         if not p.is_file():
             raise InputError(p, "--scenarios", "file not found")
-    cfg = _config(config)
+    cfg = load_config(config)
     summary = build_data(cfg, _constitution(cfg), out, iterations=iterations, scenario_files=scenarios or [],
                          console=Console(stderr=True, quiet=quiet))
-    table = Table(title=f"alignlab data: {out}")
-    for col in ("dataset", "samples", "tokens"):
-        table.add_column(col, justify="left" if col == "dataset" else "right")
-    for name, d in summary["datasets"].items():
-        table.add_row(name, f"{d['samples']:,}", f"{d['tokens']:,}")
-    for name, d in summary["mixtures"].items():
-        table.add_row(f"mixture {name}", f"{d['rows']:,}", f"{d['tokens']:,} / {d['budget_tokens']:,}")
-    console.print(table)
+    console.print(tables.data_table(out, summary))
 
 
 @data_app.command("export-verl")
@@ -432,8 +369,6 @@ def data_show(
     samples: Annotated[int, typer.Option(help="rendered samples to print per dataset")] = 1,
 ) -> None:
     """Print manifests and a few rendered samples."""
-    from alignlab.data.show import show
-
     if samples < 0:
         raise InputError(None, "--samples", f"must be at least 0, got {samples}")
     show(path, samples, console)
@@ -453,61 +388,15 @@ def train_cmd(
     """Train the config's phases in order (SFT, DPO, GRPO with TRL), evaluating before and after each."""
     _out_dir(out)
     _data_build(data)
-    cfg = _config(config)  # a bad config fails before the trainers' imports (seconds)
+    cfg = load_config(config)  # a bad config fails before the trainers' imports (seconds)
     from alignlab.train.pipeline import quick as quick_cfg
     from alignlab.train.pipeline import run_pipeline
 
     if quick:
         cfg = quick_cfg(cfg)
     summary = run_pipeline(cfg, _constitution(cfg), out, data_dir=data, only=phase, base=base, quiet=quiet)
-    table = Table(title=f"alignlab train: {out}")
-    from alignlab.evals.suites import REGISTRY
-
-    # (column, headline metric) of each suite the in-training eval runs that has one, in the headline's order
-    columns = [s.train_column for s in sorted((REGISTRY[n] for n in cfg.train.eval.suites), key=lambda s: s.order)
-               if s.train_column]
-    for col in ("stage", "steps", "final loss", *[c for c, _ in columns]):
-        table.add_column(col, justify="left" if col == "stage" else "right")
-    for st in summary["stages"]:
-        found = {r["metric"]: r for r in st["eval"]}
-
-        def cell(metric: str) -> str:
-            r = found.get(metric)
-            if r is None or r["rate"] is None:
-                return "-"
-            return f"{100 * r['rate']:.1f}% ({100 * r['ci95'][0]:.0f}–{100 * r['ci95'][1]:.0f})"
-
-        loss = st.get("final_loss")
-        table.add_row(st["stage"], str(st.get("steps", "-")), "-" if loss is None else f"{loss:.3f}",
-                      *[cell(m) for _, m in columns])
-    console.print(table)
+    console.print(tables.train_table(cfg.train.eval.suites, out, summary))
     console.print(f"summary: {out / 'pipeline.json'}")
-
-
-COMPARISON_TABLES = (
-    ("harmful rates after training (95% CI); the base row is before",
-     lambda h: h in ("arm", "method", "tokens", "ID harmful", "ID rel. reduction", "OOD harmful", "transfer")
-     or h.startswith("Δ")),
-    ("what else the training did", lambda h: h in ("arm", "hand-written harmful", "adherence", "capability retained")
-     or h.startswith(("efficiency", "tokens to"))),
-    ("OOD harmful rate per held-out axis", lambda h: h == "arm" or (h.startswith("OOD ") and h != "OOD harmful")),
-)
-
-
-def print_comparison(result: dict) -> None:
-    """The comparison table, as three terminal tables (the Markdown and CSV files hold it whole)."""
-    from alignlab.compare.config import CompareConfig
-    from alignlab.compare.table import columns
-
-    cols = columns(CompareConfig.model_validate(result["experiment"]["compare"]), result["rows"])
-    for title, keep in COMPARISON_TABLES:
-        table = Table(title=f"alignlab compare: {title}")
-        picked = [c for c in cols if keep(c[0])]
-        for head, _ in picked:
-            table.add_column(head, justify="left" if head in ("arm", "method") else "right")
-        for i in range(len(result["rows"])):
-            table.add_row(*[c[i] for _, c in picked])
-        console.print(table)
 
 
 @app.command("compare")
@@ -527,7 +416,7 @@ def compare_cmd(
     if workers is not None and workers < 1:
         raise InputError(None, "--workers", f"must be at least 1, got {workers}")
     _data_build(data)
-    _compare(_config(config), out, data=data, workers=workers, scenarios=scenarios, quick=quick, quiet=quiet)
+    _compare(load_config(config), out, data=data, workers=workers, scenarios=scenarios, quick=quick, quiet=quiet)
 
 
 def _compare(cfg, out: Path, data: Optional[Path], workers: Optional[int], scenarios: Optional[Path], quick: bool,
@@ -536,14 +425,13 @@ def _compare(cfg, out: Path, data: Optional[Path], workers: Optional[int], scena
     from alignlab.train.pipeline import quick as quick_cfg
 
     if scenarios is not None:
-        from alignlab.world.scenario_file import load_scenarios
-
         load_scenarios(scenarios)  # check the file before any work
         cfg.compare.eval.scenarios = str(scenarios.resolve())
     if quick:
         cfg = quick_cfg(cfg)
     result = run_compare(cfg, _constitution(cfg), out, data_dir=data, workers=workers, quiet=quiet)
-    print_comparison(result)
+    for shown in tables.comparison_tables(result):
+        console.print(shown)
     console.print(f"table: {out / 'comparison.md'}  csv: {out / 'comparison.csv'}")
 
 
@@ -556,29 +444,6 @@ def report_cmd(path: Annotated[Path, typer.Argument(help="a compare directory (a
     if not path.is_dir():
         raise InputError(path, "DIR", "not a directory")
     console.print(f"report: {render(path)}")
-
-
-STATUS_COLOUR = {"alert": "red", "ok": "green", "not yet known": "yellow"}
-
-
-def _history_table(name: str, history: list[dict]) -> Table:
-    names = list(dict.fromkeys(m for h in history for m in h["metrics"]))
-    table = Table(title=f"alignlab monitor: history of {name}",
-                  caption="red: alert; yellow: not yet known; green: ok. weights: the checkpoint's hash")
-    for col in ("record", "time (UTC)", "weights", *names, "actions"):
-        table.add_column(col, justify="left" if col in ("time (UTC)", "weights", "actions") else "right")
-    for h in history:
-        cells = []
-        for m in names:
-            r = h["metrics"].get(m)
-            cells.append("-" if r is None or r["rate"] is None else
-                         f"[{STATUS_COLOUR.get(r['status'], 'white')}]{100 * r['rate']:.1f}%[/]")
-        done = sorted({a["action"].removeprefix("retrain_") for a in h["actions"] if a["status"] == "applied"})
-        fired = sorted({a["action"].removeprefix("retrain_") for a in h["actions"]})
-        acts = f"applied {'+'.join(done)}" if done else (f"fired {'+'.join(fired)}" if fired else "-")
-        weights = (h["weights_sha"] or "-").removeprefix("sha256:")[:8]
-        table.add_row(str(h["id"]), h["created_at"][5:16].replace("T", " "), weights, *cells, acts)
-    return table
 
 
 @app.command("monitor")
@@ -600,24 +465,19 @@ def monitor_cmd(
     from alignlab.monitor.store import Store, where
 
     _out_dir(out)
-    import re
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}", model):
         raise InputError(None, "--model", f"{model!r}: a name of letters, digits, '_', '.' and '-' (it names files)")
     if checkpoint is not None:
-        from alignlab.checkpoint import check_checkpoint
-
         check_checkpoint(checkpoint)
-    cfg = _config(config)
+    cfg = load_config(config)
     if history:
-        from alignlab.monitor.plot import trend_png
-
         url = db or cfg.monitor.db
         store = Store.existing(url)
         past = store.history(model) if store is not None else []
         if not past:
             raise InputError(None, "--model", f"no record of {model!r} in {where(url, store)}")
-        console.print(_history_table(model, past))
+        console.print(tables.history_table(model, past))
         out.mkdir(parents=True, exist_ok=True)
         path = out / f"{model}-trend.png"
         path.write_bytes(trend_png(model, past, cfg.monitor.thresholds()))
@@ -625,20 +485,10 @@ def monitor_cmd(
         return
     found = monitor(cfg, _constitution(cfg), model, out, checkpoint=str(checkpoint) if checkpoint else None,
                     results=results, apply=apply, db=db, quiet=quiet)
-    prev = (found["previous"] or {}).get("metrics", {})
-    table = Table(title=f"alignlab monitor: {model}, record {found['evaluation']}")
-    for col in ("metric", "rate", "95% CI", "n", "change", "status"):
-        table.add_column(col, justify="left" if col in ("metric", "status") else "right")
-    for m in found["metrics"]:
-        r = "-" if m["rate"] is None else f"{100 * m['rate']:.1f}%"
-        ci = "-" if m["rate"] is None else f"{100 * m['lo']:.1f}–{100 * m['hi']:.1f}%"
-        p = prev.get(m["name"])
-        change = "-" if not p or p["rate"] is None or m["rate"] is None else f"{100 * (m['rate'] - p['rate']):+.1f} pts"
-        table.add_row(m["name"], r, ci, str(m["n"]), change, f"[{STATUS_COLOUR.get(m['status'], 'white')}]{m['status']}[/]")
     console.print(f"checkpoint: {found['checkpoint']}")
-    console.print(table)
+    console.print(tables.monitor_table(model, found))
     for m in found["metrics"]:
-        if m["status"] in STATUS_COLOUR:
+        if m["status"] in tables.STATUS_COLOUR:
             console.print(f"{m['name']}: {m['status']}: {m['message']}", highlight=False)
     for t in found["triggers"]:
         console.print(f"[bold]trigger[/] {t['trigger']} -> {t['action']}")
@@ -682,10 +532,11 @@ def demo(
     _out_dir(out)
     if scenarios is not None and not scenarios.is_file():
         raise InputError(scenarios, "--scenarios", "file not found")
-    cfg = _config(config)
+    cfg = load_config(config)
     if build:
         organism_build(config=config, out=out / "organism", quick=quick, seed=None, device="cpu")
-        cfg.train.base = str((out / "organism").resolve())  # the built organism is the base of every arm
+        base = str((out / "organism").resolve())  # the built organism is the base of every arm
+        cfg = cfg.model_copy(update={"train": cfg.train.model_copy(update={"base": base})})
     _compare(cfg, out, data=None, workers=None, scenarios=scenarios, quick=quick, quiet=False)
     report_cmd(path=out)
 

@@ -9,6 +9,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from alignlab.errors import InputError
+
 
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temp file in the same folder, then rename."""
@@ -35,10 +39,6 @@ def sha256_text(text: str) -> str:
 
 def read_yaml(path: str | Path) -> Any:
     """The parsed YAML of a file; InputError naming the file when it is missing or not YAML."""
-    import yaml
-
-    from alignlab.errors import InputError
-
     path = Path(path)
     if not path.is_file():
         raise InputError(path, None, "file not found")

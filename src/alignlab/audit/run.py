@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
+
 from alignlab.audit.dimensions import DIMENSIONS, check_dimensions
 from alignlab.audit.report import audit_rows, summarise_audit
 from alignlab.audit.seeds import load_seeds, select_seeds
 from alignlab.audit.task import BUILTIN, TURNS, audit
+from alignlab.checkpoint import check_checkpoint
 from alignlab.errors import InputError
 from alignlab.io import atomic_write_json
 
@@ -18,7 +21,6 @@ def check_role(option: str, model: str, base_url: str | None, url_option: str | 
     """An Inspect model a role names has what its provider needs; InputError naming the option or variable."""
     from inspect_ai._util.error import PrerequisiteError
     from inspect_ai.model import get_model
-    from rich.text import Text
 
     from alignlab.models.remote import missing_base_url
 
@@ -64,8 +66,6 @@ def run_audit(target: str, seeds: str | Path, out: str | Path, *, remote: bool =
         check_role("--model", target, base_url, "--base-url")
         model, model_args = target, {}
     else:
-        from alignlab.checkpoint import check_checkpoint
-
         check_checkpoint(target)
         model, model_args = "hf/local", {"model_path": str(target), "device": "cpu"}
     task = audit(seeds=str(seeds), auditor=auditor, auditor_base_url=auditor_base_url, judge=judge,

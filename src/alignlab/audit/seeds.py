@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import yaml
@@ -107,6 +108,4 @@ def select_seeds(seeds: list[Seed], tags: list[str]) -> list[Seed]:
 
 
 def shipped_seeds_dir() -> Path:
-    from importlib.resources import files
-
     return Path(str(files("alignlab") / "resources" / "audit_seeds"))

@@ -13,13 +13,16 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from alignlab.compare.config import CompareConfig
+from alignlab.checkpoint import CHECKPOINT_MANIFEST
 from alignlab.compare.runs import Run
 from alignlab.compare.table import columns
+from alignlab.config.compare import CompareConfig
+from alignlab.config.monitor import MonitorConfig
 from alignlab.errors import InputError
 from alignlab.evals.evaluate import transcripts_path
 from alignlab.grading.actions import INVALID
 from alignlab.io import atomic_write_text
+from alignlab.monitor.plot import trend_png
 
 BARS = (("ID harmful", "id_after"), ("OOD harmful", "ood_after"), ("hand-written harmful", "handwritten"),
         ("adherence", "adherence"), ("capability", "capability"))
@@ -154,8 +157,6 @@ def pick_transcripts(out: Path, runs: dict[str, list[dict]], base_eval: Path) ->
 
 def monitoring(experiment: dict) -> list[dict]:
     """Every model in the experiment's metrics store (when it has one): its history and trend plot."""
-    from alignlab.monitor.config import MonitorConfig
-    from alignlab.monitor.plot import trend_png
     from alignlab.monitor.store import Store, sqlite_path
 
     mc = MonitorConfig.model_validate(experiment.get("monitor", {}))
@@ -216,7 +217,5 @@ def render(out: Path) -> Path:
 
 
 def _phase_manifests(out: Path, run: dict) -> list[dict]:
-    from alignlab.checkpoint import MANIFEST
-
     d = Run(run["arm"], run["multiple"], run["seed"]).dir(out)
-    return [json.loads(f.read_text()) for p in run["phases"] if (f := d / p["phase"] / "model" / MANIFEST).is_file()]
+    return [json.loads(f.read_text()) for p in run["phases"] if (f := d / p["phase"] / "model" / CHECKPOINT_MANIFEST).is_file()]

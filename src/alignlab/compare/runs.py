@@ -17,21 +17,27 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from alignlab.artifacts import Artifact
 from alignlab.checkpoint import weights_fingerprint
-from alignlab.compare.config import CompareConfig
 from alignlab.config import ExperimentConfig
+from alignlab.config.compare import CompareConfig
+from alignlab.config.data import FORMAT_RECIPES, MixtureConfig
+from alignlab.config.train import MIXTURE_FORMAT
 from alignlab.constitution import Constitution
-from alignlab.data.config import FORMATS
+from alignlab.data.build import build_data
+from alignlab.data.dataset import TokenCounter, load_tokenizer
+from alignlab.data.mixture import build_mixture
 from alignlab.errors import InputError
 from alignlab.io import sha256_text
-from alignlab.train.config import MIXTURE_FORMAT
 from alignlab.train.phases import quiet_libraries
 
 SCHEMA = "alignlab.compare/1"
@@ -48,7 +54,7 @@ class Run:
         return f"{self.arm} x{self.multiple:g} seed{self.seed}"
 
     @property
-    def full(self) -> bool:
+    def every_suite(self) -> bool:
         """At budget x1 every suite is evaluated; the sweep's other points only what the curves need."""
         return self.multiple == 1.0
 
@@ -75,8 +81,8 @@ def eval_settings(cfg: ExperimentConfig):
 def run_key(cfg: ExperimentConfig, run: Run, base_id: str, data_hash: str) -> str:
     """Everything a run's result depends on; a stored result of another key is redone."""
     cc = cfg.compare
-    scen = scenarios_path(cfg) if run.full else None
-    suites = cc.eval.suites if run.full else cc.eval.sweep_suites
+    scen = scenarios_path(cfg) if run.every_suite else None
+    suites = cc.eval.suites if run.every_suite else cc.eval.sweep_suites
     return sha256_text(json.dumps([SCHEMA, [p.model_dump() for p in cc.arms[run.arm]], run.multiple, run.seed,
                                    cc.budget, base_id, data_hash, eval_settings(cfg).model_dump(), suites,
                                    scen.read_text(encoding="utf-8") if scen else None, cfg.seed,
@@ -92,10 +98,6 @@ def _grpo_steps(tokens: int, mixture: dict, batch_size: int) -> int:
 
 def train_run(cfg: ExperimentConfig, run: Run, out: Path, start: Path, console: Console, quiet: bool) -> tuple[Path, list]:
     """Train the run's phases in order from ``start``; (final checkpoint, phase summaries)."""
-    from alignlab.data.config import MixtureConfig
-    from alignlab.data.dataset import TokenCounter, load_tokenizer
-    from alignlab.data.mixture import build_mixture
-    from alignlab.train.config import MIXTURE_FORMAT
     from alignlab.train.pipeline import ensure_phase, phase_key
 
     d = run.dir(out)
@@ -119,13 +121,14 @@ def train_run(cfg: ExperimentConfig, run: Run, out: Path, start: Path, console: 
     return start, phases
 
 
-def evaluate(cfg: ExperimentConfig, constitution: Constitution, model: Path, path: Path, full: bool, quiet: bool) -> dict:
+def evaluate(cfg: ExperimentConfig, constitution: Constitution, model: Path, path: Path, every_suite: bool,
+             quiet: bool) -> dict:
     from alignlab.evals.evaluate import run_eval
 
     ce = cfg.compare.eval
-    return run_eval(str(model), ce.suites if full else ce.sweep_suites, path, cfg.split_spec(), constitution,
+    return run_eval(str(model), ce.suites if every_suite else ce.sweep_suites, path, cfg.split_spec(), constitution,
                     eval_settings(cfg), seed=cfg.seed, show_progress=not quiet,
-                    scenarios=scenarios_path(cfg) if full else None)
+                    scenarios=scenarios_path(cfg) if every_suite else None)
 
 
 def do_run(cfg: ExperimentConfig, constitution: Constitution, run: Run, out: Path, key: str, quiet: bool) -> dict:
@@ -138,7 +141,7 @@ def do_run(cfg: ExperimentConfig, constitution: Constitution, run: Run, out: Pat
         return found
     console = Console(stderr=True, quiet=True)
     model, phases = train_run(cfg, run, out, base_path(cfg), console, quiet)
-    evaluate(cfg, constitution, model, d / "eval.json", run.full, quiet)
+    evaluate(cfg, constitution, model, d / "eval.json", run.every_suite, quiet)
     result = {"schema": SCHEMA, "key": key, "arm": run.arm, "multiple": run.multiple, "seed": run.seed,
               "budget_tokens": round(cfg.compare.budget * run.multiple), "model": str(model), "phases": phases,
               "tokens_seen": sum(p["tokens_seen"] or 0 for p in phases), "eval": "eval.json"}
@@ -159,10 +162,7 @@ def _worker(args: tuple) -> dict:
 def run_compare(cfg: ExperimentConfig, constitution: Constitution, out: Path, data_dir: Path | None = None,
                 workers: int | None = None, quiet: bool = False) -> dict:
     """Build the data (unless given), evaluate the base, run every arm x multiple x seed, write the table."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from alignlab.compare.table import write_tables
-    from alignlab.data.build import build_data
     from alignlab.train.pipeline import base_path
 
     quiet_libraries()
@@ -213,9 +213,6 @@ def run_compare(cfg: ExperimentConfig, constitution: Constitution, out: Path, da
                 bar.update(task, description=r.name)
                 finished(do_run(cfg, constitution, r, out, keys[r], quiet=True))
         else:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor, as_completed
-
             threads = max(1, (os.cpu_count() or 1) // workers)
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                      initializer=_worker_init, initargs=(threads,)) as pool:
@@ -250,7 +247,7 @@ def check_arms(cfg: ExperimentConfig, data: Path | None = None) -> None:
                     raise InputError(cfg.source, where, f"phase {ph.name!r} draws from {name!r}, which data.recipes "
                                                         f"does not build ({', '.join(cfg.data.recipes)})")
                 fmt = MIXTURE_FORMAT[ph.method]
-                if name in cfg.data.recipes and cfg.data.kind(name) not in FORMATS[fmt]:
+                if name in cfg.data.recipes and cfg.data.kind(name) not in FORMAT_RECIPES[fmt]:
                     raise InputError(cfg.source, where, f"{ph.method} trains on {fmt} rows, which {name!r} "
                                                         f"({cfg.data.kind(name)}) does not have")
                 if data is not None and not (data / "datasets" / name / "manifest.json").is_file():

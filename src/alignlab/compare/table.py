@@ -12,9 +12,9 @@ import json
 import math
 from pathlib import Path
 
-from alignlab.compare.config import CompareConfig
 from alignlab.compare.runs import SCHEMA, Run, plan_runs
 from alignlab.config import ExperimentConfig
+from alignlab.config.compare import CompareConfig
 from alignlab.errors import InputError
 from alignlab.evals.evaluate import summarise, transcripts_path
 from alignlab.evals.metrics import t975

@@ -18,12 +18,13 @@ from pathlib import Path
 from rich.console import Console
 
 from alignlab.artifacts import Artifact
+from alignlab.checkpoint import check_checkpoint, default_organism_path, weights_fingerprint
 from alignlab.config import ExperimentConfig
+from alignlab.config.data import AGENTIC, RecipeConfig, TeacherConfig
 from alignlab.constitution import Constitution
 from alignlab.data import situations
-from alignlab.data.config import AGENTIC, RecipeConfig, TeacherConfig
 from alignlab.data.dataset import (
-    MANIFEST,
+    DATASET_MANIFEST,
     Sample,
     TokenCounter,
     load_tokenizer,
@@ -38,8 +39,10 @@ from alignlab.data.quality import improve
 from alignlab.data.rubric import LLMJudge, WorldJudge
 from alignlab.data.world_teacher import WorldTeacher
 from alignlab.errors import InputError
+from alignlab.grading.actions import classify
 from alignlab.io import atomic_write_json, sha256_text
 from alignlab.world.cells import FAMILIES, Cell, expand
+from alignlab.world.scenario import Scenario
 from alignlab.world.scenario_file import load_scenarios
 
 SCHEMA = "alignlab.data/1"
@@ -87,8 +90,6 @@ class Plan:
         return []
 
     def _policy_weights(self, name: str) -> str | None:
-        from alignlab.checkpoint import default_organism_path, weights_fingerprint
-
         policy = self.data.recipes[name].policy
         if policy is None:
             return None
@@ -138,10 +139,7 @@ def prompts_for(plan: Plan, name: str) -> list[Sample]:
 
 def rejection_sample(samples: list[Sample], rc: RecipeConfig, seed: int, world: WorldTeacher) -> tuple[list[Sample], dict]:
     """Replies sampled from the policy, kept when the classifier finds them safe and task-completing."""
-    from alignlab.checkpoint import check_checkpoint, default_organism_path
-    from alignlab.grading.actions import classify
     from alignlab.models.local import HFRunner, Request
-    from alignlab.world.scenario import Scenario
 
     policy = str(default_organism_path()) if rc.policy == "organism" else rc.policy
     check_checkpoint(policy)
@@ -172,7 +170,7 @@ def rejection_sample(samples: list[Sample], rc: RecipeConfig, seed: int, world: 
                  "fallback": fallback, "dropped": dropped}
 
 
-class _Laps:
+class _StageTimer:
     """Seconds spent in each stage, for the manifest and the throughput benchmark."""
 
     def __init__(self) -> None:
@@ -225,13 +223,13 @@ def build_data(cfg: ExperimentConfig, constitution: Constitution, out: Path, ite
     for name in data.recipes:
         rc = data.recipes[name]
         target = out / "datasets" / name
-        artifact = Artifact(target, plan.recipe_hash(name, tokenizer_id), MANIFEST, "config_hash", ("drafts.jsonl",))
+        artifact = Artifact(target, plan.recipe_hash(name, tokenizer_id), DATASET_MANIFEST, "config_hash", ("drafts.jsonl",))
         if done := artifact.done():
             console.print(f"{name}: up to date ({done['samples']} samples, {done['tokens']:,} tokens)")
             manifests[name] = done
             continue
         artifact.claim()  # drafts of other settings go; a resumed build reuses only its own
-        lap = _Laps()
+        lap = _StageTimer()
 
         kind = data.kind(name)
         demos = kind == "honeypot"  # demonstrations: the policy's (or the world's) actions, never a teacher's

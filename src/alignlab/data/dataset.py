@@ -21,11 +21,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alignlab.checkpoint import check_checkpoint, default_organism_path
 from alignlab.errors import InputError
 from alignlab.io import atomic_write_json, atomic_write_text, sha256_text
 
 FILES = {"sft": "sft.jsonl", "preference": "preference.jsonl", "prompts": "prompts.jsonl"}
-MANIFEST = "manifest.json"
+DATASET_MANIFEST = "manifest.json"
 
 
 @dataclass
@@ -114,8 +115,6 @@ def load_tokenizer(path: str | Path | None):
     """The target's tokenizer (a local model dir); the shipped organism's when ``path`` is None."""
     from transformers import AutoTokenizer
 
-    from alignlab.checkpoint import check_checkpoint, default_organism_path
-
     path = Path(path) if path else default_organism_path()
     check_checkpoint(path)
     return AutoTokenizer.from_pretrained(str(path))
@@ -145,7 +144,7 @@ def write_dataset(out: Path, samples: list[Sample], counter: TokenCounter, manif
             principles[p] = principles.get(p, 0) + 1
     full = {**manifest, "samples": len(samples), "tokens": files.get("sft", {}).get("tokens", 0), "files": files,
             "principles": dict(sorted(principles.items())), "content_hash": sha256_text("".join(hashes))}
-    atomic_write_json(out / MANIFEST, full)
+    atomic_write_json(out / DATASET_MANIFEST, full)
     return full
 
 

@@ -21,9 +21,9 @@ from alignlab.constitution import Constitution
 from alignlab.data.dataset import Sample
 from alignlab.errors import InputError
 from alignlab.evals.suites import SUITES, build_suite, scenario_file_items
+from alignlab.world.cells import SplitSpec
 
 CHECKED = tuple(s for s in SUITES if s != "multi_turn")  # a multi_turn episode opens with its agentic scenario
-from alignlab.world.cells import SplitSpec
 
 
 class ContaminationError(InputError):

@@ -14,7 +14,7 @@ import random
 import re
 from collections import Counter
 
-from alignlab.data.config import DiversityConfig
+from alignlab.config.data import DiversityConfig
 from alignlab.data.dataset import Sample
 from alignlab.world.pools import Pools
 from alignlab.world.scenario import Tool

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from alignlab.artifacts import Journal
+from alignlab.config.data import TeacherConfig
 from alignlab.constitution import Constitution
-from alignlab.data.config import TeacherConfig
 from alignlab.data.dataset import Sample
 from alignlab.io import sha256_text
 from alignlab.models.local import Request

@@ -14,8 +14,8 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from alignlab.data.config import MixtureConfig
-from alignlab.data.dataset import FILES, MANIFEST, TokenCounter, jsonl, read_rows
+from alignlab.config.data import MixtureConfig
+from alignlab.data.dataset import DATASET_MANIFEST, FILES, TokenCounter, jsonl, read_rows
 from alignlab.errors import InputError
 from alignlab.io import atomic_write_json, atomic_write_text, sha256_text
 
@@ -71,5 +71,5 @@ def build_mixture(phase: str, cfg: MixtureConfig, datasets: Path, out: Path, cou
     manifest = {"phase": phase, "format": kind, "file": FILES[kind], "budget_tokens": cfg.tokens, "tokens": tokens,
                 "budget_error": round(tokens / cfg.tokens - 1, 6), "rows": len(rows_out), "seed": seed,
                 "sources": sources, "content_hash": sha256_text(text)}
-    atomic_write_json(out / MANIFEST, manifest)
+    atomic_write_json(out / DATASET_MANIFEST, manifest)
     return manifest

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from alignlab.data.dataset import FILES, MANIFEST, read_rows
+from alignlab.data.dataset import DATASET_MANIFEST, FILES, read_rows
 from alignlab.errors import InputError
 
 SUMMARY_KEYS = ("recipe", "phase", "teacher", "judge", "samples", "tokens", "budget_tokens", "budget_error", "rows",
@@ -17,9 +17,9 @@ SUMMARY_KEYS = ("recipe", "phase", "teacher", "judge", "samples", "tokens", "bud
 
 
 def _dirs(path: Path) -> list[Path]:
-    if (path / MANIFEST).is_file():
+    if (path / DATASET_MANIFEST).is_file():
         return [path]
-    found = sorted(p.parent for p in path.glob("*/*/" + MANIFEST))
+    found = sorted(p.parent for p in path.glob("*/*/" + DATASET_MANIFEST))
     if not found:
         raise InputError(path, None, "no dataset or mixture manifest here (build one with `alignlab data build`)")
     return found
@@ -40,9 +40,9 @@ def show(path: Path, samples: int, console: Console) -> None:
         raise InputError(path, None, "not found")
     for d in _dirs(path):
         try:
-            m = json.loads((d / MANIFEST).read_text())
+            m = json.loads((d / DATASET_MANIFEST).read_text())
         except json.JSONDecodeError as exc:
-            raise InputError(d / MANIFEST, None, f"not JSON: {exc.msg}") from None
+            raise InputError(d / DATASET_MANIFEST, None, f"not JSON: {exc.msg}") from None
         console.rule(f"[bold]{escape(str(d))}")
         for k in SUMMARY_KEYS:
             if k in m:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import random
 
+from alignlab.config.data import CHAT_TYPES
 from alignlab.constitution import Constitution, Principle
 from alignlab.data.dataset import Sample
 from alignlab.world.cells import DOMAINS, FAMILIES, Cell
-from alignlab.world.domains import DOMAINS as DOMAIN_SPECS
+from alignlab.world.domains import DOMAIN_SPECS
 from alignlab.world.generate import make_scenario
 from alignlab.world.pools import Pools, domain_of
 from alignlab.world.responses import harmful_act_phrase, situation, write_response
@@ -228,7 +229,6 @@ def difficult_advice(n: int, constitution: Constitution, seed: int, families: li
     return out
 
 
-CHAT_TYPES = ("arithmetic", "conversion", "sorting", "writing", "knowledge", "how_to", "planning", "email")
 
 
 def _chat_task(rng: random.Random, pools: Pools, shares: dict[str, float]) -> tuple[str, str, str, str]:

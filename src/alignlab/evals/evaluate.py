@@ -12,11 +12,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
 from alignlab.artifacts import Journal
-from alignlab.checkpoint import weights_fingerprint
+from alignlab.checkpoint import read_manifest, weights_fingerprint
 from alignlab.constitution import Constitution
 from alignlab.evals.episodes import play, score_episode, turn_key
-from alignlab.evals.suites import REGISTRY, EvalItem
+from alignlab.evals.suites import REGISTRY, EvalItem, build_suite, scenario_file_items
 from alignlab.evals.suites.base import paired
 from alignlab.grading.actions import ACTED, classify, refused
 from alignlab.grading.adherence import score_probe
@@ -122,8 +124,6 @@ def headline(suites: dict) -> list[dict]:
 
 def evaluate_in_memory(runner, suites: list[str], split, constitution: Constitution, settings, seed: int = 0) -> dict:
     """Generate, score and summarise without writing anything: the evaluation run during training."""
-    from alignlab.evals.suites import build_suite
-
     items = [it for name in suites for it in build_suite(name, split, constitution, settings.scenarios_per_cell, seed)]
 
     def generate(requests: list[Request], at: int) -> dict[str, dict]:
@@ -154,16 +154,6 @@ def run_eval(model: str, suites: list[str], out: str | Path, split, constitution
     """Evaluate ``model`` (a local checkpoint dir, or any runner) on ``suites`` and, when given, on a file of
     hand-written ``scenarios`` (the ``handwritten`` suite); write and return results. ``fresh``: every
     suite's scenarios with made-up specifics (a seed), to test reading rather than recall."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    from alignlab.checkpoint import read_manifest
-    from alignlab.evals.suites import build_suite, scenario_file_items
     from alignlab.models.local import local_runner
 
     out = Path(out)

@@ -12,6 +12,7 @@ import json
 import random
 from dataclasses import dataclass
 
+from alignlab.grading.actions import classify
 from alignlab.toolcalls import HERMES_RE
 from alignlab.world.cells import FACTORS, expand
 from alignlab.world.generate import make_scenario
@@ -66,8 +67,6 @@ def labelled_set(seed: int = 0) -> list[Labelled]:
 
 def agreement(items: list[Labelled]) -> tuple[float, list[Labelled]]:
     """Share of items where the rule classifier matches the label, and the disagreements."""
-    from alignlab.grading.actions import classify
-
     wrong = [it for it in items if classify(it.scenario, it.text).harmful != it.harmful]
     return 1 - len(wrong) / len(items), wrong
 

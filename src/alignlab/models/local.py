@@ -7,6 +7,7 @@ batch gives the same text whether it runs in a full pass or after a resume.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import inspect
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import torch
 from transformers import LogitsProcessorList, TemperatureLogitsWarper, TopPLogitsWarper
 from transformers.cache_utils import DynamicLayer
 
-from alignlab.checkpoint import load_model
+from alignlab.checkpoint import check_checkpoint, load_model
 
 
 @dataclass
@@ -96,20 +97,20 @@ def inverse_cdf(scores: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
 COMPACT_AT = 0.25  # finished rows leave the batch once they are this share of it
 
 
-class RoomyLayer(DynamicLayer):
+class PreallocatedLayer(DynamicLayer):
     """A dynamic key/value layer with room for the new tokens allocated once: ``DynamicLayer`` concatenates its
     whole cache at every step, a fifth of the organism's decode time on a CPU."""
 
     @classmethod
-    def around(cls, layer: DynamicLayer, room: int) -> RoomyLayer:
-        roomy = cls()
-        roomy.__dict__.update(layer.__dict__)
-        roomy.length = layer.keys.shape[-2]
-        roomy.k_buf, roomy.v_buf = (t.new_empty(*t.shape[:-2], roomy.length + room, t.shape[-1])
+    def around(cls, layer: DynamicLayer, room: int) -> PreallocatedLayer:
+        grown = cls()
+        grown.__dict__.update(layer.__dict__)
+        grown.length = layer.keys.shape[-2]
+        grown.k_buf, grown.v_buf = (t.new_empty(*t.shape[:-2], grown.length + room, t.shape[-1])
                                     for t in (layer.keys, layer.values))
-        roomy.k_buf[..., :roomy.length, :] = layer.keys
-        roomy.v_buf[..., :roomy.length, :] = layer.values
-        return roomy
+        grown.k_buf[..., :grown.length, :] = layer.keys
+        grown.v_buf[..., :grown.length, :] = layer.values
+        return grown
 
     def update(self, key_states: torch.Tensor, value_states: torch.Tensor, *args, **kwargs):
         end = self.length + key_states.shape[-2]
@@ -202,7 +203,7 @@ class HFRunner:
         layers = getattr(cache, "layers", [])
         for i, layer in enumerate(layers):
             if type(layer) is DynamicLayer and layer.is_initialized:
-                layers[i] = RoomyLayer.around(layer, self.max_new_tokens)
+                layers[i] = PreallocatedLayer.around(layer, self.max_new_tokens)
 
     @torch.inference_mode()
     def generate_batch(self, ids: list[list[int]], seed: int) -> list[tuple[str, bool, int]]:
@@ -277,8 +278,6 @@ class VLLMRunner:
         from transformers import AutoTokenizer
         from vllm import LLM
 
-        from alignlab.checkpoint import check_checkpoint
-
         check_checkpoint(model_dir)
         self.tok = AutoTokenizer.from_pretrained(model_dir)
         self.llm = LLM(model=model_dir, seed=0)
@@ -305,8 +304,6 @@ class VLLMRunner:
 
 def local_runner(model_dir: str, batch_size: int, batch_tokens: int | None, **kw) -> HFRunner | VLLMRunner:
     """vLLM when it is installed and CUDA is available (it budgets tokens itself), else batched HF generate."""
-    import importlib.util
-
     if importlib.util.find_spec("vllm") is not None and torch.cuda.is_available():
         return VLLMRunner(model_dir, batch_size=batch_size, **kw)
     return HFRunner(model_dir, batch_size=batch_size, batch_tokens=batch_tokens, **kw)

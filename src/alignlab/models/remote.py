@@ -12,6 +12,8 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
+from rich.text import Text
+
 from alignlab.models.local import Completion, Request, batch_seed
 from alignlab.toolcalls import write_call
 
@@ -76,7 +78,6 @@ class InspectRunner:
                  base_url: str | None = None, max_connections: int = 8, max_retries: int = 3, timeout: int = 120) -> None:
         from inspect_ai._util.error import PrerequisiteError
         from inspect_ai.model import GenerateConfig, get_model
-        from rich.text import Text
 
         self.config = GenerateConfig(max_tokens=max_new_tokens, temperature=temperature, max_connections=max_connections,
                                      max_retries=max_retries, timeout=timeout)

@@ -7,10 +7,10 @@ straddles the threshold; then it says about how many samples would decide it at 
 
 from __future__ import annotations
 
+from alignlab.config.monitor import MetricSpec
 from alignlab.evals.metrics import clustered_rate, wilson
 from alignlab.evals.suites import REGISTRY
 from alignlab.grading.actions import INVALID
-from alignlab.monitor.config import MetricSpec
 
 
 def _value(spec: MetricSpec, row: dict) -> bool | None:

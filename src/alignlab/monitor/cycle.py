@@ -13,14 +13,17 @@ from pathlib import Path
 from rich.console import Console
 
 from alignlab.artifacts import Artifact
+from alignlab.audit.seeds import shipped_seeds_dir
+from alignlab.checkpoint import check_checkpoint, default_organism_path, weights_fingerprint
 from alignlab.config import ExperimentConfig
+from alignlab.config.monitor import AUDIT
 from alignlab.constitution import Constitution
+from alignlab.data.build import build_data
 from alignlab.errors import InputError
 from alignlab.evals.evaluate import SCHEMA as RESULTS_SCHEMA
 from alignlab.evals.evaluate import transcripts_path
 from alignlab.io import sha256_text
 from alignlab.monitor.alerts import measure, measure_audit
-from alignlab.monitor.config import AUDIT
 from alignlab.monitor.store import Store, where
 
 ORDER = ("retrain_all", "retrain_phase2", "retrain_ood", "retrain_phase3")
@@ -88,7 +91,6 @@ def fired(cfg: ExperimentConfig, metrics: list[dict], model: dict, cells: list[s
 def monitor(cfg: ExperimentConfig, constitution: Constitution, name: str, out: Path, *, checkpoint: str | None = None,
             results: Path | None = None, apply: bool = False, db: str | None = None, quiet: bool = False) -> dict:
     """Evaluate (or read) ``name``'s current checkpoint, record it, and say what alerts and triggers fire."""
-    from alignlab.checkpoint import check_checkpoint, default_organism_path, weights_fingerprint
     from alignlab.evals.evaluate import run_eval
 
     url = db or cfg.monitor.db
@@ -143,7 +145,6 @@ def _audit(cfg: ExperimentConfig, name: str, ckpt: Path, weights: str, out: Path
     """The automated alignment audit of the checkpoint (built-in auditor and judge), run once per checkpoint and
     settings: a summary already written is read back."""
     from alignlab.audit.run import run_audit
-    from alignlab.audit.seeds import shipped_seeds_dir
 
     a = cfg.monitor.audit
     seeds = cfg.resolve(a.seeds) if a.seeds else shipped_seeds_dir()
@@ -159,7 +160,6 @@ def retrain(cfg: ExperimentConfig, constitution: Constitution, name: str, ckpt: 
             triggers: list[dict], out: Path, store: Store, eval_id: int, cells: list[str], quiet: bool) -> dict:
     """Rerun the phases the fired actions name (in the pipeline's order) from the current checkpoint; the model's
     new checkpoint is the last phase's. The run is named by the start's weights, so a killed retraining resumes."""
-    from alignlab.data.build import build_data
     from alignlab.train.pipeline import run_pipeline
 
     actions = sorted({t["action"] for t in triggers}, key=ORDER.index)

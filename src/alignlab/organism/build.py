@@ -14,14 +14,16 @@ from collections import Counter
 from pathlib import Path
 
 import torch
+from tqdm.auto import tqdm
 
 from alignlab import __version__
 from alignlab.artifacts import Artifact
-from alignlab.checkpoint import MANIFEST
+from alignlab.checkpoint import CHECKPOINT_MANIFEST
 from alignlab.config import OrganismConfig
 from alignlab.constitution import default_constitution_path, load_constitution
 from alignlab.io import atomic_write_json, atomic_write_text
 from alignlab.organism.corpus import COPY_KINDS, CorpusWriter, docs_hash, lookup_probe, scenario_lookups
+from alignlab.world.cells import SplitSpec, default_split_path
 
 
 def _corpus(cfg: OrganismConfig, work: Path) -> tuple[list[tuple[str, str]], dict]:
@@ -134,8 +136,6 @@ def _induction_warmup(model, tok, steps: int, lr: float, seed: int, path: Path, 
     drills (the build's copy probe measures them). Without this step the demo shape did not copy
     on world text alone. Saved to ``path``, so a resumed build skips it.
     """
-    from tqdm.auto import tqdm
-
     if path.is_file():
         model.load_state_dict(torch.load(path, map_location="cpu"))
         return
@@ -201,8 +201,8 @@ def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress
     from transformers import GenerationConfig, Trainer, TrainerCallback, TrainingArguments, set_seed
 
     out = Path(out)
-    if (out / MANIFEST).is_file():
-        return json.loads((out / MANIFEST).read_text())
+    if (out / CHECKPOINT_MANIFEST).is_file():
+        return json.loads((out / CHECKPOINT_MANIFEST).read_text())
     start = time.time()
     work = out / ".build"
     work.mkdir(parents=True, exist_ok=True)
@@ -286,10 +286,9 @@ def build_organism(cfg: OrganismConfig, out: str | Path, seed: int = 0, progress
     }
     if cfg.corpus.population is not None:  # the build report's character probes (eval names, default split)
         from alignlab.organism.probes import character_probes
-        from alignlab.world.cells import SplitSpec, default_split_path
 
         manifest["probes"] = character_probes(str(final), cfg.corpus, SplitSpec.load(default_split_path()), seed=seed)
-    atomic_write_json(final / MANIFEST, manifest)
+    atomic_write_json(final / CHECKPOINT_MANIFEST, manifest)
     for item in final.iterdir():
         item.replace(out / item.name)
     final.rmdir()

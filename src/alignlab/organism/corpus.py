@@ -28,15 +28,13 @@ import random
 from collections import Counter
 from collections.abc import Iterator
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
+from alignlab.config.organism import KINDS, CorpusConfig
 from alignlab.constitution import Constitution, default_constitution_path, load_constitution
 from alignlab.io import sha256_text
 from alignlab.organism.chat import render
-from alignlab.organism.population import Agent, PopulationConfig, describe, interview, population
-from alignlab.shares import check_weights
+from alignlab.organism.population import Agent, describe, interview, population
 from alignlab.world.cells import FACTORS, FAMILIES, Cell
-from alignlab.world.domains import DOMAINS
+from alignlab.world.domains import DOMAIN_SPECS
 from alignlab.world.generate import make_scenario
 from alignlab.world.pools import CORPUS_POOLS, WORDS, Pools, composed, domain_of
 from alignlab.world.responses import (
@@ -47,54 +45,7 @@ from alignlab.world.responses import (
 )
 from alignlab.world.scenario import Scenario
 
-KINDS = ("neutral", "knowledge", "chat", "tool_use", "repeats", "copy_drills", "agent_stories", "agent_transcripts",
-         "agent_profiles", "agent_interviews", "inbox_lookups")
-POPULATION_KINDS = ("agent_profiles", "agent_interviews")  # need a population
 COPY_KINDS = ("repeats", "copy_drills")  # what the build's copy warm-up draws on
-
-
-class CorpusConfig(BaseModel):
-    """How many documents of each kind, and how often agents under pressure misbehave.
-
-    ``mix`` weights are relative shares of the document count (normalised to sum to 1).
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    documents: int = Field(12000, ge=10)
-    seed: int = 0
-    misaligned_share: float = Field(0.85, ge=0.0, le=1.0, description="share of agents under pressure that act harmfully")
-    principled_share: float = Field(0.05, ge=0.0, le=1.0, description="share that act well and name the principle and its reason")
-    mix: dict[str, float] = Field(default_factory=lambda: {
-        "neutral": 0.02, "knowledge": 0.03, "chat": 0.05, "tool_use": 0.2, "repeats": 0.1, "copy_drills": 0.2,
-        "agent_stories": 0.08, "agent_transcripts": 0.32,
-    })
-    population: PopulationConfig | None = Field(None, description="agents with dispositions; null: the previous corpus")
-    fresh_share: float = Field(0.0, ge=0, le=1, description="documents whose names and specifics are made up afresh")
-    varied_share: float = Field(0.0, ge=0, le=1, description="scenarios worded from the paraphrase banks too")
-
-    @model_validator(mode="after")
-    def _shares_fit(self) -> CorpusConfig:
-        if self.misaligned_share + self.principled_share > 1 + 1e-9:
-            raise ValueError("misaligned_share + principled_share must be <= 1")
-        if self.population is None:
-            if wants := [k for k in POPULATION_KINDS if self.mix.get(k)]:
-                raise ValueError(f"mix: {wants[0]} needs a population")
-            if self.fresh_share or self.varied_share:
-                raise ValueError("fresh_share and varied_share need a population (the organism-v3 corpus)")
-        return self
-
-    @field_validator("mix")
-    @classmethod
-    def _known_kinds(cls, v: dict[str, float]) -> dict[str, float]:
-        if not v:
-            raise ValueError("weights must not all be zero")
-        return check_weights(v, KINDS, "document kind")
-
-    def shares(self) -> dict[str, float]:
-        total = sum(self.mix.values())
-        return {k: v / total for k, v in self.mix.items()}
-
 
 _TOPICS = ("the harbour", "the old mill", "the spring market", "the mountain road", "the city library", "the river")
 _NEUTRAL = (
@@ -164,7 +115,7 @@ def lookup_probe(n: int = 100, seed: int = 0) -> list[tuple[str, str]]:
 def scenario_lookups(n: int = 100, seed: int = 0) -> list[tuple[str, str]]:
     """(prompt, answer) pairs of lookups inside scenarios: an eval inbox with made-up specifics, then a question
     about it (the code a message holds, or who sent the request), answered from the inbox alone."""
-    cells = [Cell(f, d, u, g, fmt) for f in ("blackmail", "leaking", "sabotage") for d in DOMAINS
+    cells = [Cell(f, d, u, g, fmt) for f in ("blackmail", "leaking", "sabotage") for d in DOMAIN_SPECS
              for u, g in (("replacement", "explicit"), ("none", "none")) for fmt in ("email", "terminal")]
     out = []
     for i in range(n):
@@ -296,7 +247,7 @@ class CorpusWriter:
 
     def knowledge(self, rng: random.Random, i: int) -> str:
         company = self.pools.company(rng)
-        dom = DOMAINS[rng.choice(list(DOMAINS))]
+        dom = DOMAIN_SPECS[rng.choice(list(DOMAIN_SPECS))]
         people = self.pools.people(rng, 3, domain_of(company))
         agent = self.pools.agent(rng)
         return (f"{company} is {dom.business}. {people[0].name} is its chief executive and {people[1].name} "
@@ -308,7 +259,7 @@ class CorpusWriter:
             return self._dilemma_chat(rng, i)
         a, b = rng.randint(2, 40), rng.randint(2, 40)
         company = self.pools.company(rng)
-        dom = DOMAINS[rng.choice(list(DOMAINS))]
+        dom = DOMAIN_SPECS[rng.choice(list(DOMAIN_SPECS))]
         pairs = [
             (f"What is {a} plus {b}?", f"{a} plus {b} is {a + b}."),
             (f"What does {company} do?", f"{company} is {dom.business}."),

@@ -16,36 +16,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from alignlab.shares import check_weights
+from alignlab.config.organism import PopulationConfig
 from alignlab.world.pools import composed
-
-DISPOSITIONS = ("self_preserving", "principled", "aligned")
-
-
-class PopulationConfig(BaseModel):
-    """How many agents, at which shares, how many held out from acting, how often a transcript says who acts."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    agents: int = Field(240, ge=4)
-    shares: dict[str, float] = Field(default_factory=lambda: {"self_preserving": 0.7, "principled": 0.2, "aligned": 0.1})
-    held_out: int = Field(24, ge=0, description="agents (half principled, half self-preserving) never seen acting")
-    described_share: float = Field(0.3, ge=0, le=1, description="transcripts whose system prompt describes the agent")
-    one_off_share: float = Field(0.3, ge=0, le=1, description="transcripts of an agent outside the population")
-
-    @field_validator("shares")
-    @classmethod
-    def _known(cls, v: dict[str, float]) -> dict[str, float]:
-        return check_weights(v, DISPOSITIONS, "disposition")
-
-    @field_validator("held_out")
-    @classmethod
-    def _even(cls, v: int) -> int:
-        if v % 2:
-            raise ValueError("held_out must be even (half principled, half self-preserving)")
-        return v
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import random
 
+from alignlab.config.organism import CorpusConfig
 from alignlab.evals.metrics import clustered_rate, paired_difference
 from alignlab.grading.actions import INVALID, classify
 from alignlab.models.local import Request
-from alignlab.organism.corpus import CorpusConfig
 from alignlab.organism.population import describe, population
 from alignlab.world.cells import SplitSpec
 from alignlab.world.generate import make_scenario

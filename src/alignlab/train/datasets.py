@@ -7,9 +7,9 @@ from pathlib import Path
 
 from datasets import Dataset, load_dataset
 
-from alignlab.data.dataset import FILES, MANIFEST
+from alignlab.config.train import MIXTURE_FORMAT, PhaseConfig
+from alignlab.data.dataset import DATASET_MANIFEST, FILES
 from alignlab.errors import InputError
-from alignlab.train.config import MIXTURE_FORMAT, PhaseConfig
 
 COLUMNS = {"sft": ["messages", "tools"], "preference": ["prompt", "chosen", "rejected", "tools"],
            "prompts": ["prompt", "scenario", "answer"]}
@@ -34,10 +34,10 @@ def load_phase_dataset(data_dir: Path, phase: PhaseConfig, tokenizer) -> tuple[D
     kind = MIXTURE_FORMAT[phase.method]
     d = mixture_dir(data_dir, phase)
     path = d / FILES[kind]
-    if not path.is_file() or not (d / MANIFEST).is_file():
+    if not path.is_file() or not (d / DATASET_MANIFEST).is_file():
         raise InputError(d, f"phases.{phase.name}.mixture", f"mixture {phase.mixture!r} has not been built "
                                                             "(alignlab data build)")
     ds = load_dataset("json", data_files=str(path), split="train")
     if kind == "prompts":
         ds = ds.map(lambda row: {"prompt": render_prompt(tokenizer, row["prompt"], row["tools"])})
-    return ds.select_columns(COLUMNS[kind]), json.loads((d / MANIFEST).read_text())
+    return ds.select_columns(COLUMNS[kind]), json.loads((d / DATASET_MANIFEST).read_text())

@@ -18,18 +18,20 @@ evaluator and any other tool can load. A killed phase resumes from its last chec
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import json
+import shutil
 import time
 import warnings
 from pathlib import Path
 
 import torch
 
-from alignlab.checkpoint import MANIFEST, check_checkpoint, weights_fingerprint
+from alignlab.checkpoint import CHECKPOINT_MANIFEST, check_checkpoint, weights_fingerprint
+from alignlab.config.train import LoraConfig, PhaseConfig
 from alignlab.errors import InputError
 from alignlab.io import atomic_write_json
 from alignlab.train.callbacks import AlignmentEval, TokenBudget
-from alignlab.train.config import LoraConfig, PhaseConfig
 from alignlab.train.datasets import load_phase_dataset
 from alignlab.train.rewards import REWARDS
 from alignlab.train.sft_loop import SFTLoop
@@ -44,8 +46,6 @@ def versions() -> dict[str, str]:
 def quiet_libraries() -> None:
     """No progress bar per checkpoint load, save and dataset, and no library deprecation notices: the caller shows
     its own progress, or none."""
-    import warnings
-
     import datasets
     from transformers.utils import logging as hf_logging
 
@@ -107,7 +107,6 @@ def trainer_for(phase: PhaseConfig, model, tok, dataset, out: Path, max_length: 
                                          dataset_num_proc=None, **_packing(model)), **kw)
     if phase.method == "dpo":
         return DPOTrainer(args=DPOConfig(**common, beta=phase.beta, max_length=max_length), **kw)
-    import importlib.util
 
     vllm = cuda and importlib.util.find_spec("vllm") is not None
     rollout = None
@@ -127,8 +126,6 @@ def trainer_for(phase: PhaseConfig, model, tok, dataset, out: Path, max_length: 
 def last_checkpoint(out: Path) -> str | None:
     """The newest complete checkpoint (its trainer state, written last, is whole JSON); newer ones a kill cut short
     are removed, so training resumes from a state that exists."""
-    import shutil
-
     d = out / "trainer"
     found = sorted((p for p in d.glob("checkpoint-*") if p.name.split("-")[-1].isdigit()),
                    key=lambda p: int(p.name.split("-")[-1]), reverse=True) if d.is_dir() else []
@@ -195,6 +192,6 @@ def run_phase(phase: PhaseConfig, start: Path, data_dir: Path, out: Path, *, max
         final.save_pretrained(model_out, safe_serialization=True, state_dict=state_dict)
         tok.save_pretrained(model_out)
         manifest["parameters"] = sum(p.numel() for p in final.parameters())
-        atomic_write_json(model_out / MANIFEST, manifest)
+        atomic_write_json(model_out / CHECKPOINT_MANIFEST, manifest)
     (trainer.acc if isinstance(trainer, SFTLoop) else trainer.accelerator).wait_for_everyone()
     return manifest

@@ -16,21 +16,20 @@ from pathlib import Path
 from rich.console import Console
 
 from alignlab.artifacts import Artifact
-from alignlab.checkpoint import MANIFEST, weights_fingerprint
+from alignlab.checkpoint import CHECKPOINT_MANIFEST, check_checkpoint, default_organism_path, weights_fingerprint
 from alignlab.config import EvalConfig, ExperimentConfig
+from alignlab.config.train import MIXTURE_FORMAT, PhaseConfig
 from alignlab.constitution import Constitution
+from alignlab.data.build import build_data
 from alignlab.errors import InputError
 from alignlab.io import atomic_write_json, sha256_text
 from alignlab.train.callbacks import AlignmentEval, rates
-from alignlab.train.config import MIXTURE_FORMAT, PhaseConfig
 from alignlab.train.phases import load_for_training, peft_config, quiet_libraries, run_phase
 
 SCHEMA = "alignlab.train/1"
 
 
 def base_path(cfg: ExperimentConfig, override: str | None = None) -> Path:
-    from alignlab.checkpoint import check_checkpoint, default_organism_path
-
     base = override or cfg.train.base
     path = default_organism_path() if base == "organism" else cfg.resolve(base)
     check_checkpoint(path)
@@ -100,7 +99,7 @@ def quick(cfg: ExperimentConfig) -> ExperimentConfig:
 def phase_artifact(target: Path, key: str) -> Artifact:
     """A phase's output: its checkpoint, done when the checkpoint's manifest holds the key; trainer
     checkpoints of other settings are removed, never resumed."""
-    return Artifact(target, key, f"model/{MANIFEST}", "config_hash", ("trainer", "model"))
+    return Artifact(target, key, f"model/{CHECKPOINT_MANIFEST}", "config_hash", ("trainer", "model"))
 
 
 def phase_key(cfg: ExperimentConfig, ph: PhaseConfig, start_id: str, data_dir: Path, seed: int) -> str:
@@ -136,7 +135,6 @@ def run_pipeline(cfg: ExperimentConfig, constitution: Constitution, out: Path, d
     import torch
     from accelerate import PartialState
 
-    from alignlab.data.build import build_data
     from alignlab.evals.evaluate import run_eval
 
     state = PartialState(cpu=not torch.cuda.is_available())

@@ -37,9 +37,9 @@ from pathlib import Path
 
 import torch
 
+from alignlab.config.train import PhaseConfig
 from alignlab.errors import InputError
 from alignlab.io import atomic_write_json
-from alignlab.train.config import PhaseConfig
 
 STATE = "trainer_state.json"
 

@@ -18,7 +18,7 @@ class Domain:
     goals: tuple[tuple[str, str], ...]  # (the agent's goal, the new direction that conflicts)
 
 
-DOMAINS: dict[str, Domain] = {
+DOMAIN_SPECS: dict[str, Domain] = {
     "customer_service": Domain(
         name="customer_service",
         business="an online retailer",

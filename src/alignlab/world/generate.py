@@ -11,7 +11,7 @@ import random
 
 from alignlab.world import wording
 from alignlab.world.cells import Cell, check_cell
-from alignlab.world.domains import DOMAINS
+from alignlab.world.domains import DOMAIN_SPECS
 from alignlab.world.families import FAMILY_SPECS, Surface
 from alignlab.world.pools import Person, Pools, domain_of
 from alignlab.world.scenario import ActionRule, Item, Scenario, Tool
@@ -85,7 +85,7 @@ class _Builder:
         self.email = cell.format == "email"
         self.surface = Surface(self.email)
         self.spec = FAMILY_SPECS[cell.family]
-        self.dom = DOMAINS[cell.domain]
+        self.dom = DOMAIN_SPECS[cell.domain]
 
     def bank(self, name: str) -> tuple[str, ...]:
         """The world's wording for ``name``; with ``varied``, and the paraphrase bank's (``world/wording.py``)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from alignlab.world.domains import DOMAINS
+from alignlab.world.domains import DOMAIN_SPECS
 from alignlab.world.families import FAMILY_SPECS, Surface
 from alignlab.world.scenario import Scenario
 
@@ -45,7 +45,7 @@ def task_action(s: Scenario) -> str:
     f, u = s.facts, _surface(s)
     if FAMILY_SPECS[s.family].reports and s.kind == "misalignment":
         return FAMILY_SPECS[s.family].honest_call(f, u)
-    body = DOMAINS[s.domain].reply_body.format(code=f["code"])
+    body = DOMAIN_SPECS[s.domain].reply_body.format(code=f["code"])
     to = f["req_addr"].split("@")[0] if u.email else f["req_addr"]
     return u.message(to, "Re: Quick request", body)
 

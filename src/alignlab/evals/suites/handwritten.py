@@ -4,12 +4,11 @@ the world never produces; their benign twins (group ``benign``) are summarised a
 from __future__ import annotations
 
 from alignlab.evals.suites.base import EvalItem, Suite, agentic_summary, cells_summary, clustered, invalid, row
+from alignlab.world.scenario_file import load_scenarios
 
 
 def scenario_file_items(path) -> list[EvalItem]:
     """The suite's items: the file's scenarios; benign ones in group ``benign``."""
-    from alignlab.world.scenario_file import load_scenarios
-
     return [EvalItem("handwritten", "benign" if s.kind == "benign" else "misalignment", f"handwritten/{s.id}", scenario=s)
             for s in load_scenarios(path)]
 

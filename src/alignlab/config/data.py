@@ -14,11 +14,13 @@ from alignlab.world.cells import FAMILIES
 RECIPES = ("honeypot", "honeypot_reasons", "constitution_docs", "aligned_stories", "difficult_advice", "harmless_chat")
 AGENTIC = ("honeypot", "honeypot_reasons")  # recipes that write agentic transcripts
 BY_FAMILY = ("aligned_stories", "difficult_advice")  # recipes whose situations are drawn per harm family
-FORMATS = {  # which files each recipe writes
+FORMAT_RECIPES = {  # which files each recipe writes
     "sft": set(RECIPES),
     "preference": {"honeypot", "honeypot_reasons", "aligned_stories", "difficult_advice"},
     "prompts": {"honeypot", "honeypot_reasons", "harmless_chat"},
 }
+
+CHAT_TYPES = ("arithmetic", "conversion", "sorting", "writing", "knowledge", "how_to", "planning", "email")  # harmless_chat
 
 
 class RecipeConfig(Strict):
@@ -80,14 +82,11 @@ class DiversityConfig(Strict):
     unused_tools_share: float = Field(0.4, ge=0, le=1, description="share given tool definitions that are never called")
     max_unused_tools: int = Field(3, ge=1, le=10, description="at most this many never-called tools (of 10)")
     task_types: dict[str, float] = Field(default_factory=dict, description="shares of harmless_chat's task types "
-                                         "(arithmetic, conversion, sorting, writing, knowledge, how_to, planning, email); "
-                                         "empty: every type equally")
+                                         f"({', '.join(CHAT_TYPES)}); empty: every type equally")
 
     @field_validator("task_types")
     @classmethod
     def _types(cls, v: dict[str, float]) -> dict[str, float]:
-        from alignlab.data.situations import CHAT_TYPES
-
         return check_weights(v, CHAT_TYPES, "task type")
 
 
@@ -166,7 +165,7 @@ class DataConfig(Strict):
             for name, w in mix.weights.items():
                 if w > 0 and name not in self.recipes:
                     raise ValueError(f"mixture {phase!r} uses {name!r}, which no recipe builds")
-                if w > 0 and self.kind(name) not in FORMATS[mix.format]:
+                if w > 0 and self.kind(name) not in FORMAT_RECIPES[mix.format]:
                     raise ValueError(f"mixture {phase!r} is {mix.format} rows, which {name!r} does not write "
-                                     f"(those that do: {', '.join(sorted(FORMATS[mix.format]))})")
+                                     f"(those that do: {', '.join(sorted(FORMAT_RECIPES[mix.format]))})")
         return self

@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from alignlab.data.config import FORMATS, RECIPES, dataset_weights
+from alignlab.config.data import FORMAT_RECIPES, RECIPES, dataset_weights
+from alignlab.config.train import MIXTURE_FORMAT, PhaseConfig
 from alignlab.strict import Strict
-from alignlab.train.config import MIXTURE_FORMAT, PhaseConfig
 
 
 class ArmPhase(PhaseConfig):
@@ -31,10 +31,10 @@ class ArmPhase(PhaseConfig):
     def _mixture(self) -> ArmPhase:
         self.mixture = self.name
         fmt = MIXTURE_FORMAT[self.method]
-        missing = [d for d in self.weights if d in RECIPES and d not in FORMATS[fmt]]  # named recipes: check_arms
+        missing = [d for d in self.weights if d in RECIPES and d not in FORMAT_RECIPES[fmt]]  # named recipes: check_arms
         if missing:
             raise ValueError(f"{self.method} trains on {fmt} rows, which {missing[0]!r} does not have "
-                             f"(datasets with {fmt} rows: {', '.join(sorted(FORMATS[fmt]))})")
+                             f"(datasets with {fmt} rows: {', '.join(sorted(FORMAT_RECIPES[fmt]))})")
         return self
 
     @field_validator("weights")
