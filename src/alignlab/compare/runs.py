@@ -33,7 +33,6 @@ from alignlab.config.compare import CompareConfig
 from alignlab.config.data import FORMAT_RECIPES, MixtureConfig
 from alignlab.config.train import MIXTURE_FORMAT
 from alignlab.constitution import Constitution
-from alignlab.data.build import build_data
 from alignlab.data.dataset import TokenCounter, load_tokenizer
 from alignlab.data.mixture import build_mixture
 from alignlab.errors import InputError
@@ -163,6 +162,7 @@ def run_compare(cfg: ExperimentConfig, constitution: Constitution, out: Path, da
                 workers: int | None = None, quiet: bool = False) -> dict:
     """Build the data (unless given), evaluate the base, run every arm x multiple x seed, write the table."""
     from alignlab.compare.table import write_tables
+    from alignlab.data.build import build_data  # datasketch (scipy): loaded only where data is built
     from alignlab.train.pipeline import base_path
 
     quiet_libraries()

@@ -18,7 +18,6 @@ from alignlab.checkpoint import check_checkpoint, default_organism_path, weights
 from alignlab.config import ExperimentConfig
 from alignlab.config.monitor import AUDIT
 from alignlab.constitution import Constitution
-from alignlab.data.build import build_data
 from alignlab.errors import InputError
 from alignlab.evals.evaluate import SCHEMA as RESULTS_SCHEMA
 from alignlab.evals.evaluate import transcripts_path
@@ -160,6 +159,7 @@ def retrain(cfg: ExperimentConfig, constitution: Constitution, name: str, ckpt: 
             triggers: list[dict], out: Path, store: Store, eval_id: int, cells: list[str], quiet: bool) -> dict:
     """Rerun the phases the fired actions name (in the pipeline's order) from the current checkpoint; the model's
     new checkpoint is the last phase's. The run is named by the start's weights, so a killed retraining resumes."""
+    from alignlab.data.build import build_data  # datasketch (scipy): loaded only where data is built
     from alignlab.train.pipeline import run_pipeline
 
     actions = sorted({t["action"] for t in triggers}, key=ORDER.index)

@@ -20,7 +20,6 @@ from alignlab.checkpoint import CHECKPOINT_MANIFEST, check_checkpoint, default_o
 from alignlab.config import EvalConfig, ExperimentConfig
 from alignlab.config.train import MIXTURE_FORMAT, PhaseConfig
 from alignlab.constitution import Constitution
-from alignlab.data.build import build_data
 from alignlab.errors import InputError
 from alignlab.io import atomic_write_json, sha256_text
 from alignlab.train.callbacks import AlignmentEval, rates
@@ -135,6 +134,7 @@ def run_pipeline(cfg: ExperimentConfig, constitution: Constitution, out: Path, d
     import torch
     from accelerate import PartialState
 
+    from alignlab.data.build import build_data  # datasketch (scipy): loaded only where data is built
     from alignlab.evals.evaluate import run_eval
 
     state = PartialState(cpu=not torch.cuda.is_available())
