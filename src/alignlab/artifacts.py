@@ -115,6 +115,3 @@ class Journal:
             fh.writelines(json.dumps(r) + "\n" for r in rows)
             fh.flush()
             os.fsync(fh.fileno())
-
-    def remove(self) -> None:
-        self.path.unlink(missing_ok=True)

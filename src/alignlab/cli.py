@@ -62,7 +62,7 @@ def clean_errors(fn):
 
 def _constitution(cfg, override: Optional[Path] = None):
     """``override``, else the config's constitution (both relative to the config), else the shipped one."""
-    path = override or (cfg.constitution if cfg else None)
+    path = override or (cfg.constitution if cfg else None) or None  # an empty setting: the shipped one
     if path is None:
         return load_constitution(default_constitution_path())
     return load_constitution(cfg.resolve(path) if cfg else path)
